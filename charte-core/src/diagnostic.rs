@@ -288,7 +288,7 @@ mod tests {
     #[test]
     fn locate_counts_lines_and_characters_from_one() {
         let file = SourceFile::new("x.toml", "a = 1\ncatégorie = \"x\"\n");
-        let at = file.locate(14..17);
+        let at = file.locate(19..22);
         assert_eq!((at.line, at.column), (2, 13));
         assert_eq!(at.line_text, "catégorie = \"x\"");
         assert_eq!(at.width, 3);
