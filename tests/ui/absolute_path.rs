@@ -1,0 +1,3 @@
+charte::charter!("/etc/charte/site.toml");
+
+fn main() {}

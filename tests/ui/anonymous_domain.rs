@@ -1,0 +1,3 @@
+charte::charter!("portals/anonymous_domain.toml");
+
+fn main() {}

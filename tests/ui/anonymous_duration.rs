@@ -1,0 +1,3 @@
+charte::charter!("portals/anonymous_duration.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!(portals::roubaix);
+
+fn main() {}

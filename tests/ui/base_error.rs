@@ -1,0 +1,3 @@
+charte::charter!("portals/base_error_child.toml");
+
+fn main() {}

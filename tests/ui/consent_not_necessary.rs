@@ -1,0 +1,3 @@
+charte::charter!("portals/consent_not_necessary.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/consent_too_long.toml");
+
+fn main() {}

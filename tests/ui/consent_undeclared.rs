@@ -1,0 +1,3 @@
+charte::charter!("portals/consent_undeclared.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/duplicate_case.toml");
+
+fn main() {}

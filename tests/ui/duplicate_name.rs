@@ -1,0 +1,3 @@
+charte::charter!("portals/duplicate_name.toml");
+
+fn main() {}

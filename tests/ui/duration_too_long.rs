@@ -1,0 +1,3 @@
+charte::charter!("portals/duration_too_long.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/duration_unit_typo.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/duration_unparsable.toml");
+
+fn main() {}

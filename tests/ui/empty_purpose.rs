@@ -1,0 +1,3 @@
+charte::charter!("portals/empty_purpose.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/../../secrets/site.toml");
+
+fn main() {}

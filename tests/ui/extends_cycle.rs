@@ -1,0 +1,3 @@
+charte::charter!("portals/extends_cycle_a.toml");
+
+fn main() {}

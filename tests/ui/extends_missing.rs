@@ -1,0 +1,3 @@
+charte::charter!("portals/extends_missing.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/host_prefix.toml");
+
+fn main() {}

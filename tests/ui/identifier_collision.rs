@@ -1,0 +1,3 @@
+charte::charter!("portals/identifier_collision.toml");
+
+fn main() {}

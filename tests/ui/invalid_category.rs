@@ -1,0 +1,3 @@
+charte::charter!("portals/invalid_category.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/invalid_lang.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/invalid_name.toml");
+
+fn main() {}

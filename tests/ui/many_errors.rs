@@ -1,0 +1,3 @@
+charte::charter!("portals/many_errors.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/does_not_exist.toml");
+
+fn main() {}

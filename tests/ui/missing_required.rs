@@ -1,0 +1,3 @@
+charte::charter!("portals/missing_required.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/missing_site.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/not_utf8.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/overlapping_patterns.toml");
+
+fn main() {}

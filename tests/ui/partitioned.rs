@@ -1,0 +1,3 @@
+charte::charter!("portals/partitioned.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/pattern_covers_name.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/reserved_identifier.toml");
+
+fn main() {}

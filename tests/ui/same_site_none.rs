@@ -1,0 +1,3 @@
+charte::charter!("portals/same_site_none.toml");
+
+fn main() {}

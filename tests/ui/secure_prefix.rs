@@ -1,0 +1,3 @@
+charte::charter!("portals/secure_prefix.toml");
+
+fn main() {}

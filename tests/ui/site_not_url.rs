@@ -1,0 +1,3 @@
+charte::charter!("portals/site_not_url.toml");
+
+fn main() {}

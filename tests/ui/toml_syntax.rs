@@ -1,0 +1,3 @@
+charte::charter!("portals/toml_syntax.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/top_level_key.toml");
+
+fn main() {}

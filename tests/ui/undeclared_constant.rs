@@ -1,0 +1,5 @@
+charte::charter!(mod site = "portals/valid.toml");
+
+fn main() {
+    let _ = site::_GA;
+}

@@ -1,0 +1,3 @@
+charte::charter!("portals/unknown_key.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!(pub "portals/unknown_key.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/wrong_type.toml");
+
+fn main() {}
