@@ -88,7 +88,10 @@ fn dunkerque_matches_its_seed() {
 fn constants_are_the_charters_cookies() {
     assert_eq!(roubaix::SESSIONID, roubaix::CHARTER.cookies()[0]);
     assert_eq!(roubaix::DJANGO_LANGUAGE.name(), "django_language");
-    assert_eq!(roubaix::CSRFTOKEN.purpose(), "Récupérer des données via des appels API");
+    assert_eq!(
+        roubaix::CSRFTOKEN.purpose(),
+        "Récupérer des données via des appels API"
+    );
     assert_eq!(
         roubaix::COOKIES_PREFERENCES.purpose(),
         "Permet de se souvenir du choix opéré par le visiteur concernant les cookies"
@@ -125,7 +128,11 @@ fn build_carries_the_declared_attributes() {
     assert_eq!(cookie.secure(), Some(true));
     assert_eq!(cookie.http_only(), Some(true));
     assert_eq!(cookie.same_site(), Some(cookie::SameSite::Lax));
-    assert_eq!(cookie.max_age(), None, "a cookie without duration is a session cookie");
+    assert_eq!(
+        cookie.max_age(),
+        None,
+        "a cookie without duration is a session cookie"
+    );
 }
 
 #[test]
@@ -147,7 +154,10 @@ fn the_consent_cookie_is_the_declared_one() {
 fn generated_lookup_finds_exact_names_only() {
     let charter = &dunkerque::CHARTER;
     assert_eq!(charter.lookup("sessionid"), Some(&dunkerque::SESSIONID));
-    assert!(charter.lookup("SESSIONID").is_none(), "names are case-sensitive");
+    assert!(
+        charter.lookup("SESSIONID").is_none(),
+        "names are case-sensitive"
+    );
     assert!(charter.lookup("sessionid2").is_none());
     assert!(charter.lookup("").is_none());
 }

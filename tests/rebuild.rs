@@ -49,7 +49,11 @@ impl Probe {
         )
         .unwrap();
         // The same versions as the workspace, so the build needs no network.
-        std::fs::copy(Path::new(workspace).join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        std::fs::copy(
+            Path::new(workspace).join("Cargo.lock"),
+            dir.join("Cargo.lock"),
+        )
+        .unwrap();
         std::fs::write(
             dir.join("src/main.rs"),
             "charte::charter!(\"portals/site.toml\");\n\n\
@@ -76,7 +80,10 @@ impl Probe {
         let compiled = stderr
             .lines()
             .any(|l| l.trim_start().starts_with("Compiling rebuild-probe"));
-        (compiled, String::from_utf8(output.stdout).unwrap().trim().to_owned())
+        (
+            compiled,
+            String::from_utf8(output.stdout).unwrap().trim().to_owned(),
+        )
     }
 }
 
@@ -91,15 +98,28 @@ fn editing_the_declaration_rebuilds_and_changes_the_revision() {
     assert!(!compiled, "nothing changed: cargo must not rebuild");
     assert_eq!(again, first);
 
-    probe.write("site.toml", &SITE.replace("de la langue", "de la langue choisie"));
+    probe.write(
+        "site.toml",
+        &SITE.replace("de la langue", "de la langue choisie"),
+    );
     let (compiled, edited) = probe.run();
     assert!(compiled, "the declaration changed: cargo must rebuild");
-    assert_ne!(edited.split(' ').next(), first.split(' ').next(), "revision must change");
+    assert_ne!(
+        edited.split(' ').next(),
+        first.split(' ').next(),
+        "revision must change"
+    );
 
-    probe.write("base.toml", &BASE.replace("de l'utilisateur", "du visiteur"));
+    probe.write(
+        "base.toml",
+        &BASE.replace("de l'utilisateur", "du visiteur"),
+    );
     let (compiled, base_edited) = probe.run();
     assert!(compiled, "the base changed: cargo must rebuild");
-    assert!(base_edited.ends_with("Se souvenir du visiteur."), "{base_edited}");
+    assert!(
+        base_edited.ends_with("Se souvenir du visiteur."),
+        "{base_edited}"
+    );
 
     // Back to the first declaration: back to the first revision.
     probe.write("base.toml", BASE);

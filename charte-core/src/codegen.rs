@@ -36,7 +36,12 @@ pub fn expand(request: &Request) -> Result<TokenStream, Vec<Diagnostic>> {
     };
     let checked = crate::check(&origin);
     let charter = checked.charter.map_err(|d| d.0)?;
-    Ok(generate(&charter, &request.visibility, &module, &checked.paths))
+    Ok(generate(
+        &charter,
+        &request.visibility,
+        &module,
+        &checked.paths,
+    ))
 }
 
 /// Resolves the path against the package directory, refusing what would only work
@@ -49,7 +54,9 @@ fn resolve(request: &Request) -> Result<Origin, Vec<Diagnostic>> {
             request.path
         ))
         .note("an absolute path only works on this machine", None)
-        .help("write the path from the directory of your Cargo.toml, e.g. \"portals/site.toml\"")]);
+        .help(
+            "write the path from the directory of your Cargo.toml, e.g. \"portals/site.toml\"",
+        )]);
     }
     if request.path.is_empty() || !stays_inside(relative) {
         return Err(vec![Diagnostic::new(format!(
@@ -63,7 +70,9 @@ fn resolve(request: &Request) -> Result<Origin, Vec<Diagnostic>> {
             ),
             None,
         )
-        .help("keep the declaration inside the package, e.g. \"portals/site.toml\"")]);
+        .help(
+            "keep the declaration inside the package, e.g. \"portals/site.toml\"",
+        )]);
     }
     let path = request.manifest_dir.join(relative);
     // A symbolic link could still lead outside: compare real paths when they exist.
@@ -77,7 +86,9 @@ fn resolve(request: &Request) -> Result<Origin, Vec<Diagnostic>> {
                 request.path,
                 real.display()
             ))
-            .help("copy the declaration into the package instead of linking to it")]);
+            .help(
+                "copy the declaration into the package instead of linking to it",
+            )]);
         }
     }
     Ok(Origin {
@@ -171,8 +182,10 @@ pub fn generate(
 ) -> TokenStream {
     let count = charter.cookies().len();
     let watched = paths.iter().map(|p| {
-        let path = Literal::string(&p.to_string_lossy());
-        quote!(const _: &str = ::core::include_str!(#path);)
+        let path = string_literal(&p.to_string_lossy());
+        quote!(
+            const _: &str = ::core::include_str!(#path);
+        )
     });
     let mut constants = Vec::new();
     let mut elements = Vec::new();
@@ -180,31 +193,31 @@ pub fn generate(
     let mut pattern_checks = Vec::new();
     for (index, cookie) in charter.cookies().iter().enumerate() {
         let ident = format_ident!("{}", constant_name(cookie.name()));
-        let doc = Literal::string(&cookie_doc(cookie));
-        let name = Literal::string(cookie.name());
+        let doc = string_literal(&cookie_doc(cookie));
+        let name = string_literal(cookie.name());
         if cookie.is_pattern() {
             constants.push(quote! {
                 #[doc = #doc]
-                pub static #ident: ::charte::Pattern = ::charte::Pattern(&__CHARTE_COOKIES[#index]);
+                pub static #ident: Pattern = Pattern(&__CHARTE_COOKIES[#index]);
             });
             elements.push(cookie_value(cookie));
             pattern_checks.push(quote! {
                 if name.starts_with(#name) {
-                    return ::core::option::Option::Some(#index);
+                    return Some(#index);
                 }
             });
         } else {
             let value = cookie_value(cookie);
             constants.push(quote! {
                 #[doc = #doc]
-                pub const #ident: ::charte::Cookie = #value;
+                pub const #ident: Cookie = #value;
             });
             elements.push(quote!(#ident));
-            exact_arms.push(quote!(#name => ::core::option::Option::Some(#index),));
+            exact_arms.push(quote!(#name => Some(#index),));
         }
     }
-    let site = Literal::string(charter.site());
-    let revision = Literal::string(charter.revision());
+    let site = string_literal(charter.site());
+    let revision = string_literal(charter.revision());
     let lang = match charter.lang() {
         Lang::Fr => quote!(::charte::Lang::Fr),
         Lang::En => quote!(::charte::Lang::En),
@@ -216,7 +229,7 @@ pub fn generate(
         Some(index) => quote!(::core::option::Option::Some(#index)),
         None => quote!(::core::option::Option::None),
     };
-    let charter_doc = Literal::string(&format!(
+    let charter_doc = string_literal(&format!(
         "The cookie charter of <{}>: {} cookies, revision `{}`.",
         charter.site(),
         count,
@@ -225,18 +238,23 @@ pub fn generate(
     quote! {
         #[allow(dead_code)]
         #visibility mod #module {
+            // Only this module's own names are in scope here, so these short paths
+            // cannot be shadowed by user code.
+            use ::charte::{Category, Cookie, Pattern, SameSite};
+            use ::core::option::Option::{self, None, Some};
+
             #(#watched)*
 
             #(#constants)*
 
-            static __CHARTE_COOKIES: [::charte::Cookie; #count] = [#(#elements),*];
+            static __CHARTE_COOKIES: [Cookie; #count] = [#(#elements),*];
 
-            fn __charte_lookup(name: &str) -> ::core::option::Option<usize> {
+            fn __charte_lookup(name: &str) -> Option<usize> {
                 match name {
                     #(#exact_arms)*
                     _ => {
                         #(#pattern_checks)*
-                        ::core::option::Option::None
+                        None
                     }
                 }
             }
@@ -253,6 +271,23 @@ pub fn generate(
                 });
         }
     }
+}
+
+/// A string literal token. `Literal::string` escapes with `char::escape_debug`, whose
+/// Unicode tables dominate the macro's run time on a French charter; plain text (no
+/// quote, backslash, control or bidirectional-override character, which rustc would
+/// reject in a literal) is written as it is instead.
+fn string_literal(text: &str) -> Literal {
+    let plain = !text.chars().any(|c| {
+        matches!(c, '"' | '\\' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || c.is_control()
+    });
+    if plain {
+        if let Ok(literal) = format!("\"{text}\"").parse::<Literal>() {
+            return literal;
+        }
+    }
+    Literal::string(text)
 }
 
 fn cookie_doc(cookie: &Cookie) -> String {
@@ -272,16 +307,13 @@ fn cookie_doc(cookie: &Cookie) -> String {
 }
 
 fn cookie_value(cookie: &Cookie) -> TokenStream {
-    let text = |s: &str| {
-        let s = Literal::string(s);
-        quote!(::charte::__private::Cow::Borrowed(#s))
-    };
+    let text = string_literal;
     let optional_text = |s: Option<&str>| match s {
         Some(s) => {
             let s = text(s);
-            quote!(::core::option::Option::Some(#s))
+            quote!(Some(#s))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(None),
     };
     let name = text(cookie.name());
     let pattern = cookie.is_pattern();
@@ -289,50 +321,36 @@ fn cookie_value(cookie: &Cookie) -> TokenStream {
     let service = text(cookie.service());
     let purpose = text(cookie.purpose());
     let category = match cookie.category() {
-        Category::Necessary => quote!(::charte::Category::Necessary),
-        Category::Statistics => quote!(::charte::Category::Statistics),
-        Category::FirstParty => quote!(::charte::Category::FirstParty),
-        Category::ThirdParty => quote!(::charte::Category::ThirdParty),
+        Category::Necessary => quote!(Category::Necessary),
+        Category::Statistics => quote!(Category::Statistics),
+        Category::FirstParty => quote!(Category::FirstParty),
+        Category::ThirdParty => quote!(Category::ThirdParty),
     };
     let anonymous = cookie.is_anonymous();
     let duration = match cookie.duration() {
         Some(d) => {
             let words = text(&d.text);
             let max_age = match d.max_age {
-                Some(seconds) => quote!(::core::option::Option::Some(#seconds)),
-                None => quote!(::core::option::Option::None),
+                Some(seconds) => quote!(Some(#seconds)),
+                None => quote!(None),
             };
-            quote!(::core::option::Option::Some(::charte::Duration { text: #words, max_age: #max_age }))
+            quote!(Some((#words, #max_age)))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(None),
     };
     let path = optional_text(cookie.path());
     let domain = optional_text(cookie.domain());
     let secure = cookie.secure();
     let http_only = cookie.http_only();
     let same_site = match cookie.same_site() {
-        Some(SameSite::Strict) => quote!(::core::option::Option::Some(::charte::SameSite::Strict)),
-        Some(SameSite::Lax) => quote!(::core::option::Option::Some(::charte::SameSite::Lax)),
-        Some(SameSite::None) => quote!(::core::option::Option::Some(::charte::SameSite::None)),
-        None => quote!(::core::option::Option::None),
+        Some(SameSite::Strict) => quote!(Some(SameSite::Strict)),
+        Some(SameSite::Lax) => quote!(Some(SameSite::Lax)),
+        Some(SameSite::None) => quote!(Some(SameSite::None)),
+        None => quote!(None),
     };
     let partitioned = cookie.partitioned();
     quote! {
-        ::charte::Cookie::from_parts(::charte::__private::CookieParts {
-            name: #name,
-            pattern: #pattern,
-            provider: #provider,
-            service: #service,
-            purpose: #purpose,
-            category: #category,
-            anonymous: #anonymous,
-            duration: #duration,
-            path: #path,
-            domain: #domain,
-            secure: #secure,
-            http_only: #http_only,
-            same_site: #same_site,
-            partitioned: #partitioned,
-        })
+        Cookie::declared(#name, #pattern, #provider, #service, #purpose, #category, #anonymous,
+            #duration, #path, #domain, #secure, #http_only, #same_site, #partitioned)
     }
 }

@@ -92,8 +92,14 @@ mod tests {
     fn rejects_other_shapes() {
         assert_eq!(parse("forever"), Err(DurationError::Unparsable));
         assert_eq!(parse("-1 days"), Err(DurationError::Unparsable));
-        assert_eq!(parse("3 dayz"), Err(DurationError::UnknownUnit(Some("days"))));
-        assert_eq!(parse("99999999999999999999 days"), Err(DurationError::Unparsable));
+        assert_eq!(
+            parse("3 dayz"),
+            Err(DurationError::UnknownUnit(Some("days")))
+        );
+        assert_eq!(
+            parse("99999999999999999999 days"),
+            Err(DurationError::Unparsable)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every problem becomes a [`Diagnostic`] and reading goes on, so that one build reports
 //! everything wrong with a file. Cross-field rules live in [`crate::validate`].
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
@@ -85,8 +86,7 @@ pub fn load_str(display: &str, text: &str) -> Loaded {
         loaded: Loaded::default(),
         chain: Vec::new(),
     };
-    if let Some(file) = loader.parse_file(Path::new(display), display.to_owned(), text.to_owned())
-    {
+    if let Some(file) = loader.parse_file(Path::new(display), display.to_owned(), text.to_owned()) {
         loader.loaded.declaration.charter_table = file.charter_table;
         loader.loaded.declaration.site = file.site;
         loader.loaded.declaration.lang = file.lang;
@@ -203,7 +203,12 @@ impl Loader {
         self.parse_file(path, display, text)
     }
 
-    fn parse_file(&mut self, path: &Path, display: String, text: String) -> Option<FileDeclaration> {
+    fn parse_file(
+        &mut self,
+        path: &Path,
+        display: String,
+        text: String,
+    ) -> Option<FileDeclaration> {
         let file_id = self.loaded.declaration.files.len();
         self.loaded
             .declaration
@@ -343,7 +348,7 @@ impl Loader {
             return Vec::new();
         };
         let mut cookies = Vec::new();
-        let mut seen: Vec<Field<String>> = Vec::new();
+        let mut seen: HashMap<String, Place> = HashMap::new();
         for item in array.iter() {
             let Some(table) = self.expect_table(file_id, "cookie", item) else {
                 continue;
@@ -352,17 +357,20 @@ impl Loader {
             let cookie = self.cookie(file_id, item, table);
             // A name twice in one file is a mistake; across files it is an override.
             if let Some(name) = &cookie.name {
-                if let Some(first) = seen.iter().find(|s| s.value == name.value) {
-                    let first_at = self.file(file_id).locate(first.at.span.clone());
+                if let Some(first) = seen.get(&name.value) {
+                    let first_at = self.file(file_id).locate(first.span.clone());
                     let d = self
-                        .error_at(&name.at, format!("cookie `{}` is declared twice", name.value))
+                        .error_at(
+                            &name.at,
+                            format!("cookie `{}` is declared twice", name.value),
+                        )
                         .label("declared again here")
                         .note("first declared here", Some(first_at))
                         .help("merge the two declarations into one");
                     self.error(d);
                     continue;
                 }
-                seen.push(name.clone());
+                seen.insert(name.value.clone(), name.at.clone());
             }
             cookies.push(cookie);
         }
@@ -453,8 +461,13 @@ impl Loader {
         // Tables iterate in key order; report in file order.
         unknown.sort_by_key(|(_, span)| span.start);
         for (key, span) in unknown {
-            let mut d = self
-                .error_at(&Place { file: file_id, span }, format!("unknown key `{key}` {context}"));
+            let mut d = self.error_at(
+                &Place {
+                    file: file_id,
+                    span,
+                },
+                format!("unknown key `{key}` {context}"),
+            );
             d = match closest(&key, known.iter().copied()) {
                 Some(suggestion) => d.help(format!("did you mean `{suggestion}`?")),
                 None => d.help(format!(
@@ -522,7 +535,9 @@ impl Loader {
                         &place(file_id, value),
                         format!("`{key}` must be a boolean, found {}", other.type_str()),
                     )
-                    .help(format!("write {key} = true or {key} = false, without quotes"));
+                    .help(format!(
+                        "write {key} = true or {key} = false, without quotes"
+                    ));
                 self.error(d);
                 None
             }

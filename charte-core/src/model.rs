@@ -171,6 +171,56 @@ impl Cookie {
         Cookie { p: parts }
     }
 
+    /// Builds a declaration from literals: what `charter!` emits, kept short because
+    /// every token of generated code costs compile time. Not part of the stable API.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn declared(
+        name: &'static str,
+        pattern: bool,
+        provider: &'static str,
+        service: &'static str,
+        purpose: &'static str,
+        category: Category,
+        anonymous: bool,
+        duration: Option<(&'static str, Option<u64>)>,
+        path: Option<&'static str>,
+        domain: Option<&'static str>,
+        secure: bool,
+        http_only: bool,
+        same_site: Option<SameSite>,
+        partitioned: bool,
+    ) -> Cookie {
+        Cookie::from_parts(CookieParts {
+            name: Cow::Borrowed(name),
+            pattern,
+            provider: Cow::Borrowed(provider),
+            service: Cow::Borrowed(service),
+            purpose: Cow::Borrowed(purpose),
+            category,
+            anonymous,
+            duration: match duration {
+                Some((text, max_age)) => Some(Duration {
+                    text: Cow::Borrowed(text),
+                    max_age,
+                }),
+                None => None,
+            },
+            path: match path {
+                Some(path) => Some(Cow::Borrowed(path)),
+                None => None,
+            },
+            domain: match domain {
+                Some(domain) => Some(Cow::Borrowed(domain)),
+                None => None,
+            },
+            secure,
+            http_only,
+            same_site,
+            partitioned,
+        })
+    }
+
     /// The declared name; for a pattern, the prefix without its `*`.
     pub fn name(&self) -> &str {
         &self.p.name
@@ -227,7 +277,8 @@ impl Cookie {
 
     /// Whether setting this cookie needs the visitor's consent.
     pub fn needs_consent(&self) -> bool {
-        self.p.category.needs_consent() && !(self.p.category == Category::Statistics && self.p.anonymous)
+        self.p.category.needs_consent()
+            && !(self.p.category == Category::Statistics && self.p.anonymous)
     }
 
     /// The declared duration, if any.
@@ -461,7 +512,8 @@ impl Charter {
             .iter()
             .position(|c| !c.p.pattern && c.p.name == name);
         exact.or_else(|| {
-            self.p.cookies
+            self.p
+                .cookies
                 .iter()
                 .position(|c| c.p.pattern && name.starts_with(&*c.p.name))
         })

@@ -156,7 +156,10 @@ mod tests {
     #[test]
     fn module_names_are_snake_case() {
         assert_eq!(module_name("roubaix").as_deref(), Some("roubaix"));
-        assert_eq!(module_name("Dunkerque-Agglo").as_deref(), Some("dunkerque_agglo"));
+        assert_eq!(
+            module_name("Dunkerque-Agglo").as_deref(),
+            Some("dunkerque_agglo")
+        );
         assert_eq!(module_name("2024"), None);
     }
 

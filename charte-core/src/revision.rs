@@ -8,7 +8,12 @@
 use crate::model::{Category, Cookie, Lang};
 
 /// The 16-hex-digit fingerprint of a charter.
-pub fn fingerprint(site: &str, lang: Lang, consent_cookie: Option<usize>, cookies: &[Cookie]) -> String {
+pub fn fingerprint(
+    site: &str,
+    lang: Lang,
+    consent_cookie: Option<usize>,
+    cookies: &[Cookie],
+) -> String {
     let mut hash = Fnv1a::new();
     hash.field(site);
     hash.field(lang.as_str());

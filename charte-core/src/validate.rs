@@ -2,6 +2,7 @@
 //! [`Declaration`] to a [`Charter`].
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::declaration::{CookieDeclaration, Declaration, Field};
 use crate::diagnostic::Diagnostic;
@@ -31,7 +32,11 @@ pub fn validate(declaration: &Declaration, diagnostics: &mut Vec<Diagnostic>) ->
     }
     let cookies: Vec<Cookie> = cookies.into_iter().collect::<Option<_>>()?;
     let site = declaration.site.as_ref()?.value.clone();
-    let lang = declaration.lang.as_ref().map(|l| l.value).unwrap_or_default();
+    let lang = declaration
+        .lang
+        .as_ref()
+        .map(|l| l.value)
+        .unwrap_or_default();
     let consent_cookie = consent_cookie.and_then(|name| {
         cookies
             .iter()
@@ -69,7 +74,9 @@ impl Validator<'_> {
                     "the declaration has no [charter] table",
                 ),
             };
-            self.error(d.help("add `site = \"https://...\"`, the portal's address, under [charter]"));
+            self.error(
+                d.help("add `site = \"https://...\"`, the portal's address, under [charter]"),
+            );
             return None;
         };
         let host = site
@@ -78,18 +85,30 @@ impl Validator<'_> {
             .or_else(|| site.value.strip_prefix("http://"))
             .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""))
             .map(|authority| authority.rsplit('@').next().unwrap_or(""))
-            .map(|host_port| host_port.split(':').next().unwrap_or("").to_ascii_lowercase());
+            .map(|host_port| {
+                host_port
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            });
         match host {
             Some(host)
                 if !host.is_empty()
-                    && !site.value.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                    && !site
+                        .value
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control()) =>
             {
                 Some(host)
             }
             _ => {
                 let d = self
                     .declaration
-                    .error_at(&site.at, format!("`site` is not an absolute http(s) URL: {:?}", site.value))
+                    .error_at(
+                        &site.at,
+                        format!("`site` is not an absolute http(s) URL: {:?}", site.value),
+                    )
                     .help("write the full address, for example \"https://opendata.example.fr\"");
                 self.error(d);
                 None
@@ -98,11 +117,21 @@ impl Validator<'_> {
     }
 
     fn cookie(&mut self, c: &CookieDeclaration, site_host: Option<&str>) -> Option<Cookie> {
-        let name = self.required(c, &c.name, "name", "the cookie's name, as the browser sees it");
+        let name = self.required(
+            c,
+            &c.name,
+            "name",
+            "the cookie's name, as the browser sees it",
+        );
         let provider = self.required_text(c, &c.provider, "provider", "« Nom du prestataire »");
         let service = self.required_text(c, &c.service, "service", "« Service et emplacement »");
         let purpose = self.required_text(c, &c.purpose, "purpose", "« Finalités »");
-        let category = self.required(c, &c.category, "category", "\"necessary\", \"statistics\", \"first-party\" or \"third-party\"");
+        let category = self.required(
+            c,
+            &c.category,
+            "category",
+            "\"necessary\", \"statistics\", \"first-party\" or \"third-party\"",
+        );
 
         let (bare, pattern) = match name {
             Some(name) => match self.name(name) {
@@ -116,11 +145,21 @@ impl Validator<'_> {
             self.prefix_rules(c, bare, name, secure);
         }
         if !secure {
-            if let Some(same_site) = c.same_site.as_ref().filter(|s| s.value == crate::model::SameSite::None) {
+            if let Some(same_site) = c
+                .same_site
+                .as_ref()
+                .filter(|s| s.value == crate::model::SameSite::None)
+            {
                 let d = self
                     .declaration
-                    .error_at(&same_site.at, "`same_site = \"none\"` requires `secure = true`")
-                    .note("browsers reject SameSite=None cookies that are not Secure", None)
+                    .error_at(
+                        &same_site.at,
+                        "`same_site = \"none\"` requires `secure = true`",
+                    )
+                    .note(
+                        "browsers reject SameSite=None cookies that are not Secure",
+                        None,
+                    )
                     .help("add `secure = true` to this cookie");
                 self.error(d);
             }
@@ -128,7 +167,10 @@ impl Validator<'_> {
                 let d = self
                     .declaration
                     .error_at(&partitioned.at, "`partitioned` requires `secure = true`")
-                    .note("browsers reject Partitioned cookies that are not Secure", None)
+                    .note(
+                        "browsers reject Partitioned cookies that are not Secure",
+                        None,
+                    )
                     .help("add `secure = true` to this cookie");
                 self.error(d);
             }
@@ -138,8 +180,18 @@ impl Validator<'_> {
                 if seconds > MAX_COOKIE_LIFETIME {
                     let d = self
                         .declaration
-                        .error_at(&duration.at, format!("duration {:?} is over 400 days ({} days)", duration.value.text, duration::days(seconds)))
-                        .note("browsers cap cookie lifetimes at 400 days (RFC 6265bis)", None)
+                        .error_at(
+                            &duration.at,
+                            format!(
+                                "duration {:?} is over 400 days ({} days)",
+                                duration.value.text,
+                                duration::days(seconds)
+                            ),
+                        )
+                        .note(
+                            "browsers cap cookie lifetimes at 400 days (RFC 6265bis)",
+                            None,
+                        )
                         .help("the CNIL recommends at most 13 months: \"13 months\"");
                     self.error(d);
                 }
@@ -201,7 +253,9 @@ impl Validator<'_> {
             let d = self
                 .declaration
                 .error_at(&field.at, format!("`{key}` is empty"))
-                .help(format!("the charter page shows it as {what}: say it in words"));
+                .help(format!(
+                    "the charter page shows it as {what}: say it in words"
+                ));
             self.error(d);
             return None;
         }
@@ -223,7 +277,10 @@ impl Validator<'_> {
         let message = match bad {
             _ if bare.is_empty() && pattern => "a pattern needs a prefix before its `*`".to_owned(),
             _ if bare.is_empty() => "a cookie name cannot be empty".to_owned(),
-            Some(c) => format!("invalid cookie name {:?}: {c:?} is not allowed in a cookie name", name.value),
+            Some(c) => format!(
+                "invalid cookie name {:?}: {c:?} is not allowed in a cookie name",
+                name.value
+            ),
             None => format!("invalid cookie name {:?}", name.value),
         };
         let d = self
@@ -235,7 +292,13 @@ impl Validator<'_> {
         None
     }
 
-    fn prefix_rules(&mut self, c: &CookieDeclaration, bare: &str, name: &Field<String>, secure: bool) {
+    fn prefix_rules(
+        &mut self,
+        c: &CookieDeclaration,
+        bare: &str,
+        name: &Field<String>,
+        secure: bool,
+    ) {
         match NamePrefix::of(bare) {
             Some(NamePrefix::Host) => {
                 let path_is_root = c.path.as_ref().is_some_and(|p| p.value == "/");
@@ -275,7 +338,12 @@ impl Validator<'_> {
         }
     }
 
-    fn anonymous_rules(&mut self, c: &CookieDeclaration, category: Option<Category>, site_host: Option<&str>) {
+    fn anonymous_rules(
+        &mut self,
+        c: &CookieDeclaration,
+        category: Option<Category>,
+        site_host: Option<&str>,
+    ) {
         let Some(anonymous) = c.anonymous.as_ref().filter(|a| a.value) else {
             return;
         };
@@ -298,10 +366,20 @@ impl Validator<'_> {
             }
         }
         if let Some(duration) = &c.duration {
-            if duration.value.max_age.is_some_and(|s| s > MAX_ANONYMOUS_LIFETIME) {
+            if duration
+                .value
+                .max_age
+                .is_some_and(|s| s > MAX_ANONYMOUS_LIFETIME)
+            {
                 let d = self
                     .declaration
-                    .error_at(&duration.at, format!("an anonymous statistics cookie cannot last {:?}", duration.value.text))
+                    .error_at(
+                        &duration.at,
+                        format!(
+                            "an anonymous statistics cookie cannot last {:?}",
+                            duration.value.text
+                        ),
+                    )
                     .note("the CNIL exemption allows at most 13 months", None)
                     .help("set `duration = \"13 months\"` or less");
                 self.error(d);
@@ -310,7 +388,9 @@ impl Validator<'_> {
     }
 
     /// No two names equal up to case; no pattern covering another name; no two
-    /// generated identifiers alike.
+    /// generated identifiers alike. Each problem is reported at the later declaration,
+    /// with a note at the earlier one. Maps keep this linear in the number of names
+    /// (patterns, always few, are compared with every name).
     fn names_are_distinct(&mut self) {
         let named: Vec<(&Field<String>, &str, bool)> = self
             .declaration
@@ -322,47 +402,94 @@ impl Validator<'_> {
                 None => (n, n.value.as_str(), false),
             })
             .collect();
+        let mut by_lowercase: HashMap<String, usize> = HashMap::new();
+        let mut by_constant: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<usize> = Vec::new();
         for (i, &(later, later_bare, later_pattern)) in named.iter().enumerate() {
-            for &(earlier, earlier_bare, earlier_pattern) in &named[..i] {
-                let first = Some(self.declaration.locate(&earlier.at));
-                let problem = if later_pattern && earlier_pattern {
-                    (later_bare.starts_with(earlier_bare) || earlier_bare.starts_with(later_bare))
-                        .then(|| (format!("patterns {:?} and {:?} overlap", earlier.value, later.value), "keep one pattern, or make their prefixes distinct"))
-                } else if later_pattern && earlier_bare.starts_with(later_bare) {
-                    Some((format!("pattern {:?} covers the declared cookie {:?}", later.value, earlier.value), "narrow the pattern, or remove the cookie it already covers"))
-                } else if earlier_pattern && later_bare.starts_with(earlier_bare) {
-                    Some((format!("cookie {:?} is already covered by the pattern {:?}", later.value, earlier.value), "narrow the pattern, or remove the cookie it already covers"))
-                } else if later_bare.eq_ignore_ascii_case(earlier_bare) {
-                    Some((format!("cookie {:?} differs from {:?} only in case", later.value, earlier.value), "browsers keep both as distinct cookies: declare one name"))
+            let earlier_pattern = patterns.iter().copied().find(|&p| {
+                let (_, bare, _) = named[p];
+                later_bare.starts_with(bare) || (later_pattern && bare.starts_with(later_bare))
+            });
+            let earlier_covered =
+                || (0..i).find(|&e| !named[e].2 && named[e].1.starts_with(later_bare));
+            let problem = if let Some(p) = earlier_pattern {
+                let earlier = named[p].0;
+                let message = if later_pattern {
+                    format!("patterns {:?} and {:?} overlap", earlier.value, later.value)
                 } else {
-                    None
+                    format!(
+                        "cookie {:?} is already covered by the pattern {:?}",
+                        later.value, earlier.value
+                    )
                 };
-                if let Some((message, help)) = problem {
-                    let d = self
-                        .declaration
-                        .error_at(&later.at, message)
-                        .note("the other declaration is here", first)
-                        .help(help);
-                    self.error(d);
-                    break;
-                }
-                if constant_name(later_bare) == constant_name(earlier_bare) {
-                    let d = self
-                        .declaration
-                        .error_at(&later.at, format!("cookies {:?} and {:?} would both generate the constant `{}`", earlier.value, later.value, constant_name(later_bare)))
-                        .note("the other declaration is here", first)
-                        .help("rename one of the cookies");
-                    self.error(d);
-                    break;
-                }
-            }
+                let help = if later_pattern {
+                    "keep one pattern, or make their prefixes distinct"
+                } else {
+                    "narrow the pattern, or remove the cookie it already covers"
+                };
+                Some((message, help, p))
+            } else if let Some(e) = later_pattern.then(earlier_covered).flatten() {
+                Some((
+                    format!(
+                        "pattern {:?} covers the declared cookie {:?}",
+                        later.value, named[e].0.value
+                    ),
+                    "narrow the pattern, or remove the cookie it already covers",
+                    e,
+                ))
+            } else if let Some(&e) = by_lowercase.get(&later_bare.to_ascii_lowercase()) {
+                Some((
+                    format!(
+                        "cookie {:?} differs from {:?} only in case",
+                        later.value, named[e].0.value
+                    ),
+                    "browsers keep both as distinct cookies: declare one name",
+                    e,
+                ))
+            } else {
+                None
+            };
             let ident = constant_name(later_bare);
+            let problem = problem.or_else(|| {
+                by_constant.get(&ident).map(|&e| {
+                    (
+                        format!(
+                            "cookies {:?} and {:?} would both generate the constant `{ident}`",
+                            named[e].0.value, later.value
+                        ),
+                        "rename one of the cookies",
+                        e,
+                    )
+                })
+            });
+            if let Some((message, help, earlier)) = problem {
+                let first = Some(self.declaration.locate(&named[earlier].0.at));
+                let d = self
+                    .declaration
+                    .error_at(&later.at, message)
+                    .note("the other declaration is here", first)
+                    .help(help);
+                self.error(d);
+            }
             if RESERVED_IDENTIFIERS.contains(&ident.as_str()) {
                 let d = self
                     .declaration
-                    .error_at(&later.at, format!("cookie {:?} would generate `{ident}`, which charter! already defines", later.value))
+                    .error_at(
+                        &later.at,
+                        format!(
+                            "cookie {:?} would generate `{ident}`, which charter! already defines",
+                            later.value
+                        ),
+                    )
                     .help("rename the cookie");
                 self.error(d);
+            }
+            by_lowercase
+                .entry(later_bare.to_ascii_lowercase())
+                .or_insert(i);
+            by_constant.entry(ident).or_insert(i);
+            if later_pattern {
+                patterns.push(i);
             }
         }
     }
@@ -382,9 +509,10 @@ impl Validator<'_> {
                 .iter()
                 .filter_map(|c| c.name.as_ref().map(|n| n.value.as_str()))
                 .collect();
-            let mut d = self
-                .declaration
-                .error_at(&field.at, format!("consent cookie {:?} is not declared", field.value));
+            let mut d = self.declaration.error_at(
+                &field.at,
+                format!("consent cookie {:?} is not declared", field.value),
+            );
             d = match crate::names::closest(&field.value, names) {
                 Some(name) => d.help(format!("did you mean {name:?}?")),
                 None => d.help("declare it as a `[[cookie]]` with `category = \"necessary\"`"),
@@ -393,7 +521,11 @@ impl Validator<'_> {
             return None;
         };
         let mut valid = true;
-        if let Some(category) = cookie.category.as_ref().filter(|c| c.value != Category::Necessary) {
+        if let Some(category) = cookie
+            .category
+            .as_ref()
+            .filter(|c| c.value != Category::Necessary)
+        {
             let d = self
                 .declaration
                 .error_at(&category.at, format!("the consent cookie {:?} must be necessary, not {}", field.value, category.value))
@@ -402,11 +534,21 @@ impl Validator<'_> {
             self.error(d);
             valid = false;
         }
-        if let Some(duration) = cookie.duration.as_ref().filter(|d| d.value.max_age.is_some_and(|s| s > CONSENT_LIFETIME)) {
+        if let Some(duration) = cookie
+            .duration
+            .as_ref()
+            .filter(|d| d.value.max_age.is_some_and(|s| s > CONSENT_LIFETIME))
+        {
             let d = self
                 .declaration
-                .error_at(&duration.at, format!("the consent cookie cannot last {:?}", duration.value.text))
-                .note("the CNIL asks to renew consent choices at least every 6 months", None)
+                .error_at(
+                    &duration.at,
+                    format!("the consent cookie cannot last {:?}", duration.value.text),
+                )
+                .note(
+                    "the CNIL asks to renew consent choices at least every 6 months",
+                    None,
+                )
                 .help("set `duration = \"6 months\"` or less");
             self.error(d);
             valid = false;
@@ -430,11 +572,20 @@ mod tests {
 
     #[test]
     fn same_site_domains_are_parents_or_children_but_not_tlds() {
-        assert!(same_site_domain("opendata.roubaix.fr", "opendata.roubaix.fr"));
+        assert!(same_site_domain(
+            "opendata.roubaix.fr",
+            "opendata.roubaix.fr"
+        ));
         assert!(same_site_domain(".roubaix.fr", "opendata.roubaix.fr"));
-        assert!(same_site_domain("stats.opendata.roubaix.fr", "opendata.roubaix.fr"));
+        assert!(same_site_domain(
+            "stats.opendata.roubaix.fr",
+            "opendata.roubaix.fr"
+        ));
         assert!(!same_site_domain("fr", "opendata.roubaix.fr"));
-        assert!(!same_site_domain("tracker.example.com", "opendata.roubaix.fr"));
+        assert!(!same_site_domain(
+            "tracker.example.com",
+            "opendata.roubaix.fr"
+        ));
         assert!(!same_site_domain("xroubaix.fr", "opendata.roubaix.fr"));
     }
 }

@@ -32,10 +32,18 @@ fn a_valid_declaration_gives_its_cookies_in_order() {
     let text = format!(
         "{HEAD}{}{}",
         cookie("sessionid", "nécessaire", ""),
-        cookie("_pk_id*", "statistiques", "anonymous = true\nduration = \"13 months\"\n")
+        cookie(
+            "_pk_id*",
+            "statistiques",
+            "anonymous = true\nduration = \"13 months\"\n"
+        )
     );
     let charter = check_str("t.toml", &text).charter.unwrap();
-    let names: Vec<_> = charter.cookies().iter().map(|c| c.declared_name()).collect();
+    let names: Vec<_> = charter
+        .cookies()
+        .iter()
+        .map(|c| c.declared_name())
+        .collect();
     assert_eq!(names, ["sessionid", "_pk_id*"]);
     assert_eq!(charter.cookies()[1].category(), Category::Statistics);
     assert!(!charter.cookies()[1].needs_consent());
@@ -88,7 +96,11 @@ fn every_problem_of_a_file_is_reported_at_once_in_file_order() {
 
 #[test]
 fn duplicates_exact_or_by_case_point_at_the_second_and_note_the_first() {
-    let text = format!("{HEAD}{}{}", cookie("sid", "necessary", ""), cookie("SID", "necessary", ""));
+    let text = format!(
+        "{HEAD}{}{}",
+        cookie("sid", "necessary", ""),
+        cookie("SID", "necessary", "")
+    );
     let errors = errors(&text);
     assert_eq!(errors.len(), 1);
     assert!(errors[0].message.contains("only in case"));
@@ -98,44 +110,91 @@ fn duplicates_exact_or_by_case_point_at_the_second_and_note_the_first() {
 
 #[test]
 fn patterns_may_not_overlap_or_cover_names() {
-    let overlap = format!("{HEAD}{}{}", cookie("_pk*", "statistics", ""), cookie("_pk_id*", "statistics", ""));
+    let overlap = format!(
+        "{HEAD}{}{}",
+        cookie("_pk*", "statistics", ""),
+        cookie("_pk_id*", "statistics", "")
+    );
     assert!(only_error(&overlap).0.contains("overlap"));
-    let covers = format!("{HEAD}{}{}", cookie("_pk_id", "statistics", ""), cookie("_pk*", "statistics", ""));
+    let covers = format!(
+        "{HEAD}{}{}",
+        cookie("_pk_id", "statistics", ""),
+        cookie("_pk*", "statistics", "")
+    );
     assert!(only_error(&covers).0.contains("covers the declared cookie"));
-    let covered = format!("{HEAD}{}{}", cookie("_pk*", "statistics", ""), cookie("_pk_id", "statistics", ""));
+    let covered = format!(
+        "{HEAD}{}{}",
+        cookie("_pk*", "statistics", ""),
+        cookie("_pk_id", "statistics", "")
+    );
     assert!(only_error(&covered).0.contains("already covered"));
 }
 
 #[test]
 fn prefixes_match_case_insensitively() {
     let text = format!("{HEAD}{}", cookie("__SECURE-x", "necessary", ""));
-    assert_eq!(only_error(&text).0, "a `__Secure-` cookie needs `secure = true`");
-    let host = format!("{HEAD}{}", cookie("__host-x", "necessary", "secure = true\npath = \"/\"\n"));
+    assert_eq!(
+        only_error(&text).0,
+        "a `__Secure-` cookie needs `secure = true`"
+    );
+    let host = format!(
+        "{HEAD}{}",
+        cookie("__host-x", "necessary", "secure = true\npath = \"/\"\n")
+    );
     assert!(errors(&host).is_empty());
 }
 
 #[test]
 fn thirteen_months_is_the_ceiling_for_anonymous_statistics() {
-    let ok = format!("{HEAD}{}", cookie("_pk_id", "statistics", "anonymous = true\nduration = \"13 months\"\n"));
+    let ok = format!(
+        "{HEAD}{}",
+        cookie(
+            "_pk_id",
+            "statistics",
+            "anonymous = true\nduration = \"13 months\"\n"
+        )
+    );
     assert!(errors(&ok).is_empty());
-    let long = format!("{HEAD}{}", cookie("_pk_id", "statistics", "anonymous = true\nduration = \"57 weeks\"\n"));
+    let long = format!(
+        "{HEAD}{}",
+        cookie(
+            "_pk_id",
+            "statistics",
+            "anonymous = true\nduration = \"57 weeks\"\n"
+        )
+    );
     assert!(only_error(&long).0.contains("cannot last"));
-    let over_browser_cap = format!("{HEAD}{}", cookie("x", "first-party", "duration = \"401 days\"\n"));
+    let over_browser_cap = format!(
+        "{HEAD}{}",
+        cookie("x", "first-party", "duration = \"401 days\"\n")
+    );
     assert!(only_error(&over_browser_cap).0.contains("over 400 days"));
 }
 
 #[test]
 fn the_consent_cookie_must_be_declared_necessary_and_short_lived() {
     let head = "[charter]\nsite = \"https://x.fr\"\nconsent_cookie = \"consent\"\n";
-    let ok = format!("{head}{}", cookie("consent", "necessary", "duration = \"6 months\"\n"));
+    let ok = format!(
+        "{head}{}",
+        cookie("consent", "necessary", "duration = \"6 months\"\n")
+    );
     let charter = check_str("t.toml", &ok).charter.unwrap();
-    assert_eq!(charter.consent_cookie_declaration().unwrap().name(), "consent");
+    assert_eq!(
+        charter.consent_cookie_declaration().unwrap().name(),
+        "consent"
+    );
     let undeclared = format!("{head}{}", cookie("consents", "necessary", ""));
     let errors = errors(&undeclared);
-    assert_eq!(errors[0].help.as_deref(), Some("did you mean \"consents\"?"));
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean \"consents\"?")
+    );
     let optional = format!("{head}{}", cookie("consent", "first-party", ""));
     assert!(only_error(&optional).0.contains("must be necessary"));
-    let long = format!("{head}{}", cookie("consent", "necessary", "duration = \"7 months\"\n"));
+    let long = format!(
+        "{head}{}",
+        cookie("consent", "necessary", "duration = \"7 months\"\n")
+    );
     assert!(only_error(&long).0.contains("cannot last"));
 }
 
@@ -159,7 +218,11 @@ fn binary_input_is_an_error_not_a_crash() {
     let dir = tempdir("binary");
     let path = dir.join("binary.toml");
     std::fs::write(&path, [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
-    let checked = check(&Origin { path, display: "binary.toml".into(), root: None });
+    let checked = check(&Origin {
+        path,
+        display: "binary.toml".into(),
+        root: None,
+    });
     let errors = checked.charter.unwrap_err().0;
     assert_eq!(errors[0].message, "`binary.toml` is not valid UTF-8");
     assert_eq!(errors[0].location.as_ref().unwrap().column, 2);
@@ -171,8 +234,14 @@ fn a_huge_file_is_refused_before_parsing() {
     let path = dir.join("huge.toml");
     let line = "# padding padding padding padding padding padding padding padding\n";
     std::fs::write(&path, line.repeat(5 * 1024 * 1024 / line.len())).unwrap();
-    let checked = check(&Origin { path, display: "huge.toml".into(), root: None });
-    assert!(checked.charter.unwrap_err().0[0].message.contains("too large"));
+    let checked = check(&Origin {
+        path,
+        display: "huge.toml".into(),
+        root: None,
+    });
+    assert!(checked.charter.unwrap_err().0[0]
+        .message
+        .contains("too large"));
 }
 
 #[test]
@@ -189,17 +258,41 @@ fn a_missing_file_shows_the_resolved_path() {
 #[test]
 fn extends_merges_by_name_and_reports_errors_in_the_base_file() {
     let dir = tempdir("extends");
-    std::fs::write(dir.join("base.toml"), format!("{HEAD}{}{}", cookie("a", "necessary", ""), cookie("b", "necesary", ""))).unwrap();
+    std::fs::write(
+        dir.join("base.toml"),
+        format!(
+            "{HEAD}{}{}",
+            cookie("a", "necessary", ""),
+            cookie("b", "necesary", "")
+        ),
+    )
+    .unwrap();
     std::fs::write(dir.join("child.toml"), "[charter]\nsite = \"https://child.fr\"\nextends = \"base.toml\"\n\n[[cookie]]\nname = \"a\"\npurpose = \"Child's words\"\n").unwrap();
-    let checked = check(&Origin { path: dir.join("child.toml"), display: "child.toml".into(), root: None });
+    let checked = check(&Origin {
+        path: dir.join("child.toml"),
+        display: "child.toml".into(),
+        root: None,
+    });
     let errors = checked.charter.unwrap_err().0;
     assert_eq!(errors.len(), 1);
     let at = errors[0].location.as_ref().unwrap();
     assert!(at.file.ends_with("base.toml"), "{}", at.file);
     assert_eq!(at.line, 16);
 
-    std::fs::write(dir.join("base.toml"), format!("{HEAD}{}{}", cookie("a", "necessary", ""), cookie("b", "necessary", ""))).unwrap();
-    let checked = check(&Origin { path: dir.join("child.toml"), display: "child.toml".into(), root: None });
+    std::fs::write(
+        dir.join("base.toml"),
+        format!(
+            "{HEAD}{}{}",
+            cookie("a", "necessary", ""),
+            cookie("b", "necessary", "")
+        ),
+    )
+    .unwrap();
+    let checked = check(&Origin {
+        path: dir.join("child.toml"),
+        display: "child.toml".into(),
+        root: None,
+    });
     let charter = checked.charter.unwrap();
     assert_eq!(charter.site(), "https://child.fr");
     assert_eq!(charter.cookies()[0].purpose(), "Child's words");
@@ -210,9 +303,18 @@ fn extends_merges_by_name_and_reports_errors_in_the_base_file() {
 #[test]
 fn the_revision_is_stable_and_follows_content_not_formatting() {
     let a = format!("{HEAD}{}", cookie("a", "necessary", ""));
-    let b = format!("# a comment\n{HEAD}\n\n{}", cookie("a", "nécessaire", "").replace("name = ", "name= "));
+    let b = format!(
+        "# a comment\n{HEAD}\n\n{}",
+        cookie("a", "nécessaire", "").replace("name = ", "name= ")
+    );
     let c = format!("{HEAD}{}", cookie("a", "necessary", "path = \"/\"\n"));
-    let rev = |t: &str| check_str("t.toml", t).charter.unwrap().revision().to_owned();
+    let rev = |t: &str| {
+        check_str("t.toml", t)
+            .charter
+            .unwrap()
+            .revision()
+            .to_owned()
+    };
     assert_eq!(rev(&a), rev(&a));
     assert_eq!(rev(&a), rev(&b));
     assert_ne!(rev(&a), rev(&c));
