@@ -3,6 +3,10 @@
 //! Every problem becomes a [`Diagnostic`] and reading goes on, so that one build reports
 //! everything wrong with a file. Cross-field rules live in [`crate::validate`].
 
+// A `Diagnostic` is built only when a declaration is wrong, never on a hot path: the
+// size of `Result<T, Diagnostic>` does not matter here.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
