@@ -32,6 +32,7 @@ use std::path::PathBuf;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use load::Origin;
 pub use model::{Category, Charter, Cookie, Duration, Lang, NameMismatch, Pattern, SameSite};
+pub use render::Format;
 
 /// The outcome of checking a declaration.
 #[derive(Debug)]
@@ -77,7 +78,10 @@ fn finish(loaded: load::Loaded) -> Checked {
     } = loaded;
     let charter = if declaration.files.is_empty() {
         None
-    } else if diagnostics.iter().any(|d| d.message.starts_with("invalid TOML")) {
+    } else if diagnostics
+        .iter()
+        .any(|d| d.message.starts_with("invalid TOML"))
+    {
         // The rest of the file was not read: more errors would only be noise.
         None
     } else {

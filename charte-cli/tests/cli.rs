@@ -1,0 +1,242 @@
+//! The `charte` binary, run as users run it: `check`, `render` and `import`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PORTALS: [&str; 6] = [
+    "opendatasoft",
+    "roubaix",
+    "reseda",
+    "valenciennes",
+    "cangt",
+    "dunkerque",
+];
+const SEEDS: [&str; 5] = ["roubaix", "reseda", "valenciennes", "cangt", "dunkerque"];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `charte` from the workspace root, so that paths read as users type them.
+fn charte(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_charte"))
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run charte")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn rows(page: &str) -> Vec<&str> {
+    let mut in_table = false;
+    let mut rows = Vec::new();
+    for line in page.lines() {
+        if line.starts_with("Nom du prestataire\t") || line.starts_with("Provider\t") {
+            in_table = true;
+        } else if in_table && line.contains('\t') && !line.chars().all(|c| c == '-' || c == '\t') {
+            rows.push(line);
+        }
+    }
+    rows
+}
+
+/// A file in this test binary's scratch directory.
+fn scratch(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("charte-cli-{name}"))
+}
+
+#[test]
+fn check_accepts_every_seed_portal() {
+    for portal in PORTALS {
+        let file = format!("portals/{portal}.toml");
+        let output = charte(&["check", &file]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        assert!(stdout(&output).starts_with(&format!("{file}: ok (4 cookies, revision ")));
+    }
+}
+
+#[test]
+fn check_rejects_a_bad_file_with_its_location() {
+    let output = charte(&[
+        "check",
+        "portals/roubaix.toml",
+        "charte-cli/tests/fixtures/bad_category.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("error: unknown category \"statistic\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("--> charte-cli/tests/fixtures/bad_category.toml:10:12"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean \"statistics\"?"), "{err}");
+    assert!(err.trim_end().ends_with("error: 1 problem found"), "{err}");
+    // The good file is still reported.
+    assert!(stdout(&output).contains("portals/roubaix.toml: ok"));
+}
+
+#[test]
+fn check_requires_a_file() {
+    let output = charte(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn render_text_gives_back_each_seed_table() {
+    for seed in SEEDS {
+        let output = charte(&[
+            "render",
+            &format!("portals/{seed}.toml"),
+            "--format",
+            "text",
+        ]);
+        assert!(output.status.success(), "{seed}: {}", stderr(&output));
+        let page =
+            std::fs::read_to_string(workspace().join(format!("tests/fixtures/seeds/{seed}.txt")))
+                .unwrap();
+        assert_eq!(rows(&stdout(&output)), rows(&page), "{seed}");
+    }
+}
+
+#[test]
+fn render_defaults_to_html_in_the_declarations_language() {
+    let output = charte(&["render", "portals/roubaix.toml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = stdout(&output);
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"),
+        "{html}"
+    );
+    assert!(html.contains("<th scope=\"col\">Nom du prestataire</th>"));
+}
+
+#[test]
+fn render_takes_the_language_and_markdown() {
+    let output = charte(&[
+        "render",
+        "portals/roubaix.toml",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let md = stdout(&output);
+    assert!(md.starts_with("# Cookie charter\n"), "{md}");
+    assert!(md.contains(
+        "| Provider | Service and location | Cookie name | Purpose |\n| --- | --- | --- | --- |\n"
+    ));
+}
+
+#[test]
+fn render_refuses_an_unknown_format() {
+    let output = charte(&["render", "portals/roubaix.toml", "--format", "pdf"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("pdf"));
+}
+
+#[test]
+fn render_of_a_bad_file_prints_its_problems_and_no_page() {
+    let output = charte(&["render", "charte-cli/tests/fixtures/bad_category.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).contains("bad_category.toml:10:12"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn import_of_each_seed_is_accepted_by_check_and_renders_its_rows() {
+    for seed in SEEDS {
+        let page = format!("tests/fixtures/seeds/{seed}.txt");
+        let output = charte(&["import", &page]);
+        assert!(output.status.success(), "{seed}: {}", stderr(&output));
+        let declaration = scratch(&format!("{seed}.toml"));
+        std::fs::write(&declaration, stdout(&output)).unwrap();
+        let declaration = declaration.to_str().unwrap();
+        let checked = charte(&["check", declaration]);
+        assert!(checked.status.success(), "{seed}: {}", stderr(&checked));
+        let rendered = charte(&["render", declaration, "--format", "text"]);
+        let original = std::fs::read_to_string(workspace().join(&page)).unwrap();
+        assert_eq!(rows(&stdout(&rendered)), rows(&original), "{seed}");
+    }
+}
+
+#[test]
+fn import_warns_about_skipped_lines_with_their_place() {
+    let output = charte(&["import", "tests/fixtures/seeds/dunkerque.txt"]);
+    assert!(output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "tests/fixtures/seeds/dunkerque.txt:28: warning: skipped \"DUNKERQUE AGGLO DATA\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_reads_english_crlf_pages_with_a_duration_column() {
+    let output = charte(&["import", "charte-cli/tests/fixtures/english_page.txt"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let toml = stdout(&output);
+    assert!(toml.contains("lang = \"en\""), "{toml}");
+    assert!(
+        toml.contains("site = \"https://data.example.org\""),
+        "{toml}"
+    );
+    assert!(toml.contains("name = \"csrftoken\""), "{toml}");
+    assert!(toml.contains("duration = \"1 year\""), "{toml}");
+    assert!(
+        stderr(&output).contains("english_page.txt:10: warning"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn import_says_what_it_could_not_place_and_fails() {
+    let output = charte(&["import", "charte-cli/tests/fixtures/unplaceable_page.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "unplaceable_page.txt:5: error: the table has no « Finalités » (Purpose) column"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("unplaceable_page.txt:10: error: \"_ga, _gid\" is not a cookie name"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end()
+            .ends_with("error: 2 problems found: no declaration written"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_of_a_missing_file_fails_clearly() {
+    let output = charte(&["import", "no/such/page.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot read no/such/page.txt"),
+        "{}",
+        stderr(&output)
+    );
+}
