@@ -33,7 +33,7 @@ seconds() { # dir
     start=$(date +%s.%N)
     (cd "$1" && cargo build --offline --quiet)
     end=$(date +%s.%N)
-    echo "$end - $start" | bc
+    python3 -c "print(f'{$end - $start:.2f}')"
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
