@@ -354,3 +354,71 @@ fn cookie_value(cookie: &Cookie) -> TokenStream {
             #duration, #path, #domain, #secure, #http_only, #same_site, #partitioned)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DECLARATION: &str = r#"
+[charter]
+site = "https://x.fr"
+
+[[cookie]]
+name = "zeta"
+provider = "P"
+service = "S"
+purpose = "Z"
+category = "necessary"
+
+[[cookie]]
+name = "alpha*"
+provider = "P"
+service = "S"
+purpose = "A"
+category = "statistics"
+"#;
+
+    fn expand_text() -> String {
+        let charter = crate::check_str("x.toml", DECLARATION).charter.unwrap();
+        let module = Ident::new("x", Span::call_site());
+        generate(
+            &charter,
+            &TokenStream::new(),
+            &module,
+            &[PathBuf::from("/p/x.toml")],
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_follows_declaration_order() {
+        let first = expand_text();
+        assert_eq!(first, expand_text());
+        let zeta = first.find("pub const ZETA").unwrap();
+        let alpha = first.find("pub static ALPHA").unwrap();
+        assert!(zeta < alpha);
+    }
+
+    #[test]
+    fn the_module_watches_every_file_it_read() {
+        assert!(expand_text().contains(r#"include_str ! ("/p/x.toml")"#));
+    }
+
+    #[test]
+    fn requests_outside_the_package_are_refused_before_reading() {
+        let request = |path: &str| Request {
+            path: path.to_owned(),
+            visibility: TokenStream::new(),
+            module: None,
+            manifest_dir: PathBuf::from("/nonexistent/package"),
+        };
+        let message = |path| expand(&request(path)).unwrap_err()[0].message.clone();
+        assert!(message("/etc/x.toml").contains("absolute path"));
+        assert!(message("../x.toml").contains("leaves the package"));
+        assert!(message("a/../../x.toml").contains("leaves the package"));
+        assert!(
+            message("a/../x.toml").contains("cannot read"),
+            "stays inside, then is missing"
+        );
+    }
+}
