@@ -1,1 +1,517 @@
-//! (in progress)
+//! The visitor's consent: what the consent cookie records, and how to read it back.
+//!
+//! # The consent cookie's value
+//!
+//! ```text
+//! 1.<revision>.<decided-at>.<s><f><t>
+//! ```
+//!
+//! - `1`: the format's version;
+//! - `<revision>`: the charter's [revision](crate::Charter::revision), 16 lowercase hex
+//!   digits: a decision is about the charter the visitor was shown;
+//! - `<decided-at>`: when the visitor decided, in seconds since the Unix epoch (decimal,
+//!   no sign, no leading zero);
+//! - `<s><f><t>`: one digit per category that needs consent, in this order: statistics,
+//!   first-party, third-party; `1` granted, `0` refused.
+//!
+//! For example `1.3f2a9c0d11e4b5a6.1763894400.100` grants statistics and refuses the
+//! rest. Every character is an RFC 6265 `cookie-octet` (digits, lowercase letters and
+//! dots), so the value needs no quoting nor encoding.
+//!
+//! A value that is missing, malformed, from another revision, decided more than
+//! [`CONSENT_LIFETIME`] (6 months) ago, or more than a day in the future (a clock that
+//! cannot be trusted), grants nothing: [`Consent::is_recorded`] is `false` and the banner
+//! should ask again.
+//!
+//! A charter that declares no `consent_cookie` cannot record consent: every request reads
+//! as « nothing granted », so cookies that need consent are never set;
+//! [`Charter::consent_cookie`] panics and [`Charter::try_consent_cookie`] returns `None`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::duration::{CONSENT_LIFETIME, DAY};
+use crate::model::{Category, Charter, Cookie};
+
+/// The version digit that starts every consent value this crate writes.
+pub const FORMAT_VERSION: u8 = b'1';
+
+/// How far in the future a decision time may be (clock skew between servers).
+const ALLOWED_SKEW: u64 = DAY;
+
+/// A set of categories, one bit each; [`Category::Necessary`] is never stored.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Categories(u8);
+
+impl Categories {
+    /// No category.
+    pub const EMPTY: Categories = Categories(0);
+
+    const fn bit(category: Category) -> u8 {
+        match category {
+            Category::Necessary => 0,
+            Category::Statistics => 1,
+            Category::FirstParty => 2,
+            Category::ThirdParty => 4,
+        }
+    }
+
+    /// The set of the categories listed (necessary is ignored: it needs no consent).
+    pub fn of(categories: &[Category]) -> Categories {
+        Categories(categories.iter().fold(0, |bits, c| bits | Self::bit(*c)))
+    }
+
+    /// Adds a category.
+    pub fn insert(&mut self, category: Category) {
+        self.0 |= Self::bit(category);
+    }
+
+    /// Whether the set holds `category` (never true for necessary).
+    pub const fn contains(self, category: Category) -> bool {
+        let bit = Self::bit(category);
+        bit != 0 && self.0 & bit != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The categories in `self` and not in `other`.
+    pub const fn without(self, other: Categories) -> Categories {
+        Categories(self.0 & !other.0)
+    }
+
+    /// The categories held, in display order.
+    pub fn iter(self) -> impl Iterator<Item = Category> {
+        Category::CONSENTABLE
+            .into_iter()
+            .filter(move |c| self.contains(*c))
+    }
+}
+
+impl fmt::Debug for Categories {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// A visitor's consent, as read from a request (or from a response that records it).
+///
+/// Necessary cookies need no consent: [`Consent::is_granted`] is always true for
+/// [`Category::Necessary`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Consent {
+    granted: Categories,
+    decided_at: Option<u64>,
+}
+
+impl Consent {
+    /// No decision recorded: nothing that needs consent is granted.
+    pub const NONE: Consent = Consent {
+        granted: Categories::EMPTY,
+        decided_at: None,
+    };
+
+    /// A decision made at `decided_at` (Unix seconds) granting `granted`.
+    pub fn new(granted: &[Category], decided_at: u64) -> Consent {
+        Consent {
+            granted: Categories::of(granted),
+            decided_at: Some(decided_at),
+        }
+    }
+
+    /// Whether the visitor made a decision that is still valid (when not, show the banner).
+    pub fn is_recorded(&self) -> bool {
+        self.decided_at.is_some()
+    }
+
+    /// When the decision was made, in Unix seconds.
+    pub fn decided_at(&self) -> Option<u64> {
+        self.decided_at
+    }
+
+    /// Whether the visitor granted `category` (always true for necessary).
+    pub fn is_granted(&self, category: Category) -> bool {
+        category == Category::Necessary || self.granted.contains(category)
+    }
+
+    /// The consentable categories granted.
+    pub fn granted(&self) -> Categories {
+        self.granted
+    }
+
+    /// Whether this consent allows setting a declared cookie: it needs no consent, or
+    /// its category is granted.
+    pub fn allows(&self, cookie: &Cookie) -> bool {
+        !cookie.needs_consent() || self.is_granted(cookie.category())
+    }
+
+    /// The consent cookie's value for this decision (see the [module](self) docs), or
+    /// `None` when no decision is recorded.
+    pub fn encode(&self, revision: &str) -> Option<String> {
+        let decided_at = self.decided_at?;
+        let digits: String = Category::CONSENTABLE
+            .iter()
+            .map(|c| if self.granted.contains(*c) { '1' } else { '0' })
+            .collect();
+        Some(format!(
+            "{}.{revision}.{decided_at}.{digits}",
+            FORMAT_VERSION as char
+        ))
+    }
+
+    /// Reads a consent cookie's value for the charter revision `revision` at time `now`
+    /// (Unix seconds). Anything but a valid, current decision is [`Consent::NONE`].
+    pub fn decode(value: &[u8], revision: &str, now: u64) -> Consent {
+        Self::parse(value, revision)
+            .filter(|c| {
+                let decided_at = c.decided_at.unwrap_or(0);
+                decided_at <= now.saturating_add(ALLOWED_SKEW)
+                    && now.saturating_sub(decided_at) <= CONSENT_LIFETIME
+            })
+            .unwrap_or(Consent::NONE)
+    }
+
+    /// The strict reading of the format, without the time checks.
+    fn parse(value: &[u8], revision: &str) -> Option<Consent> {
+        let mut fields = value.split(|b| *b == b'.');
+        let (Some(version), Some(rev), Some(time), Some(decision), None) = (
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+        ) else {
+            return None;
+        };
+        if version != [FORMAT_VERSION] || rev != revision.as_bytes() {
+            return None;
+        }
+        let decided_at = parse_seconds(time)?;
+        let [s, f, t] = decision else {
+            return None;
+        };
+        let mut granted = Categories::EMPTY;
+        for (digit, category) in [*s, *f, *t].into_iter().zip(Category::CONSENTABLE) {
+            match digit {
+                b'1' => granted.insert(category),
+                b'0' => {}
+                _ => return None,
+            }
+        }
+        Some(Consent {
+            granted,
+            decided_at: Some(decided_at),
+        })
+    }
+}
+
+/// Decimal seconds, no sign, no leading zero (one canonical spelling per value).
+fn parse_seconds(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 20 || (digits[0] == b'0' && digits.len() > 1) {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, d| {
+        d.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))?
+    })
+}
+
+/// The current time in Unix seconds (0 if the clock is before 1970).
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The `(name, value)` pairs of `Cookie` request headers, as browsers send them
+/// (`a=1; b=2`), without allocating. Pairs without `=` are skipped; names are trimmed.
+pub fn request_cookies<'a, I>(cookie_headers: I) -> impl Iterator<Item = (&'a [u8], &'a [u8])>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    cookie_headers.into_iter().flat_map(|header| {
+        header.split(|b| *b == b';').filter_map(|pair| {
+            let eq = pair.iter().position(|b| *b == b'=')?;
+            let name = trim(&pair[..eq]);
+            (!name.is_empty()).then(|| (name, trim(&pair[eq + 1..])))
+        })
+    })
+}
+
+/// Trims spaces and tabs, as RFC 6265bis does around names and values.
+pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| *b != b' ' && *b != b'\t')
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ' && *b != b'\t')
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+impl Charter {
+    /// The consent cookie recording a decision made now: the categories in `granted`
+    /// are granted, every other one refused (`&[]` is « Tout refuser »). It carries the
+    /// consent cookie's declared attributes, with a `Max-Age` of at most 6 months (6
+    /// months when the declaration gives no duration; none for `duration = "session"`).
+    ///
+    /// # Panics
+    ///
+    /// When the charter declares no `consent_cookie` (a programming error: such a
+    /// charter cannot record consent). [`Charter::try_consent_cookie`] returns `None`
+    /// instead.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # consent_cookie = "consent"
+    /// # [[cookie]]
+    /// # name = "consent"
+    /// # provider = "Example"
+    /// # service = "Consent"
+    /// # purpose = "Remember the visitor's choice."
+    /// # category = "necessary"
+    /// # path = "/"
+    /// # "#).charter.unwrap();
+    /// use charte_core::Category;
+    /// let cookie = charter.consent_cookie(&[Category::Statistics]);
+    /// assert_eq!(cookie.name(), "consent");
+    /// assert!(cookie.value().ends_with(".100"));
+    /// assert_eq!(cookie.max_age().map(|d| d.whole_seconds()), Some(6 * 2_630_016));
+    /// ```
+    pub fn consent_cookie(&self, granted: &[Category]) -> cookie::Cookie<'static> {
+        self.try_consent_cookie(granted)
+            .expect("this charter declares no `consent_cookie`: it cannot record consent")
+    }
+
+    /// [`Charter::consent_cookie`], or `None` when the charter declares no consent cookie.
+    pub fn try_consent_cookie(&self, granted: &[Category]) -> Option<cookie::Cookie<'static>> {
+        self.consent_cookie_at(granted, now())
+    }
+
+    /// The consent cookie for a decision made at `decided_at` (Unix seconds).
+    pub fn consent_cookie_at(
+        &self,
+        granted: &[Category],
+        decided_at: u64,
+    ) -> Option<cookie::Cookie<'static>> {
+        let declaration = self.consent_cookie_declaration()?;
+        let value = Consent::new(granted, decided_at).encode(self.revision())?;
+        let mut cookie = declaration.build(Cow::Owned(value));
+        // The declared lifetime, capped at 6 months; 6 months when none is declared; a
+        // session cookie when declared so.
+        let max_age = match declaration.duration() {
+            Some(duration) => duration.max_age.map(|d| d.min(CONSENT_LIFETIME)),
+            None => Some(CONSENT_LIFETIME),
+        };
+        if let Some(max_age) = max_age {
+            cookie.set_max_age(cookie::time::Duration::seconds(
+                i64::try_from(max_age).unwrap_or(i64::MAX),
+            ));
+        }
+        Some(cookie)
+    }
+
+    /// The visitor's consent, read from a request's `Cookie` headers now.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # consent_cookie = "consent"
+    /// # [[cookie]]
+    /// # name = "consent"
+    /// # provider = "Example"
+    /// # service = "Consent"
+    /// # purpose = "Remember the visitor's choice."
+    /// # category = "necessary"
+    /// # "#).charter.unwrap();
+    /// use charte_core::Category;
+    /// let recorded = charter.consent_cookie(&[Category::FirstParty]);
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert(http::header::COOKIE, recorded.stripped().to_string().parse().unwrap());
+    /// let consent = charter.consent(&headers);
+    /// assert!(consent.is_granted(Category::FirstParty));
+    /// assert!(!consent.is_granted(Category::Statistics));
+    /// ```
+    pub fn consent(&self, request_headers: &http::HeaderMap) -> Consent {
+        self.consent_at(request_headers, now())
+    }
+
+    /// [`Charter::consent`] at time `now` (Unix seconds).
+    pub fn consent_at(&self, request_headers: &http::HeaderMap, now: u64) -> Consent {
+        let headers = request_headers
+            .get_all(http::header::COOKIE)
+            .into_iter()
+            .map(|v| v.as_bytes());
+        self.consent_in(headers, now)
+    }
+
+    /// The consent recorded in `Cookie` header values (any HTTP library's), at time
+    /// `now`. When the cookie appears more than once, the first is read: browsers send
+    /// the cookie with the most specific path first.
+    pub fn consent_in<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        now: u64,
+    ) -> Consent {
+        let Some(declaration) = self.consent_cookie_declaration() else {
+            return Consent::NONE;
+        };
+        request_cookies(cookie_headers)
+            .find(|(name, _)| *name == declaration.name().as_bytes())
+            .map_or(Consent::NONE, |(_, value)| {
+                Consent::decode(value, self.revision(), now)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REV: &str = "0123456789abcdef";
+    const NOW: u64 = 1_763_894_400;
+
+    #[test]
+    fn values_round_trip() {
+        for granted in [
+            &[][..],
+            &[Category::Statistics],
+            &[Category::FirstParty, Category::ThirdParty],
+            &Category::CONSENTABLE,
+        ] {
+            let consent = Consent::new(granted, NOW);
+            let value = consent.encode(REV).unwrap();
+            assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), consent);
+        }
+    }
+
+    #[test]
+    fn the_format_is_version_revision_time_and_three_digits() {
+        let value = Consent::new(&[Category::Statistics, Category::ThirdParty], NOW)
+            .encode(REV)
+            .unwrap();
+        assert_eq!(value, format!("1.{REV}.{NOW}.101"));
+        assert!(value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.'));
+    }
+
+    #[test]
+    fn another_revision_grants_nothing() {
+        let value = format!("1.fedcba9876543210.{NOW}.111");
+        assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), Consent::NONE);
+    }
+
+    #[test]
+    fn a_decision_older_than_six_months_grants_nothing() {
+        let old = NOW - CONSENT_LIFETIME - 1;
+        let value = format!("1.{REV}.{old}.111");
+        assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), Consent::NONE);
+        let just = NOW - CONSENT_LIFETIME;
+        let value = format!("1.{REV}.{just}.111");
+        assert!(Consent::decode(value.as_bytes(), REV, NOW).is_recorded());
+    }
+
+    #[test]
+    fn a_decision_from_the_future_grants_nothing() {
+        let value = format!("1.{REV}.{}.111", NOW + 2 * DAY);
+        assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), Consent::NONE);
+    }
+
+    #[test]
+    fn malformed_values_grant_nothing() {
+        for value in [
+            String::new(),
+            "1".into(),
+            format!("2.{REV}.{NOW}.111"),
+            format!("1.{REV}.{NOW}.11"),
+            format!("1.{REV}.{NOW}.1111"),
+            format!("1.{REV}.{NOW}.112"),
+            format!("1.{REV}.0{NOW}.111"),
+            format!("1.{REV}.+{NOW}.111"),
+            format!("1.{REV}.{NOW}.111."),
+            format!("1.{REV}..{NOW}.111"),
+            format!("1.{REV}.99999999999999999999999.111"),
+            format!("1.{}.{NOW}.111", REV.to_uppercase()),
+        ] {
+            assert_eq!(
+                Consent::decode(value.as_bytes(), REV, NOW),
+                Consent::NONE,
+                "{value:?}"
+            );
+        }
+    }
+
+    fn consent_charter(extra: &str) -> Charter {
+        let toml = format!(
+            "[charter]\nsite = \"https://example.fr\"\nconsent_cookie = \"consent\"\n\
+             [[cookie]]\nname = \"consent\"\nprovider = \"P\"\nservice = \"S\"\n\
+             purpose = \"U\"\ncategory = \"necessary\"\npath = \"/\"\n\
+             same_site = \"lax\"\n{extra}"
+        );
+        crate::check_str("c.toml", &toml).charter.unwrap()
+    }
+
+    #[test]
+    fn the_consent_cookie_carries_the_declared_attributes() {
+        let charter = consent_charter("duration = \"30 days\"\n");
+        let cookie = charter
+            .consent_cookie_at(&[Category::ThirdParty], NOW)
+            .unwrap();
+        assert_eq!(
+            cookie.to_string(),
+            format!(
+                "consent=1.{}.{NOW}.001; SameSite=Lax; Path=/; Max-Age=2592000",
+                charter.revision()
+            )
+        );
+        let session = consent_charter("duration = \"session\"\n");
+        assert_eq!(session.consent_cookie(&[]).max_age(), None);
+        let undeclared = consent_charter("");
+        assert_eq!(
+            undeclared.consent_cookie(&[]).max_age(),
+            Some(cookie::time::Duration::seconds(CONSENT_LIFETIME as i64))
+        );
+    }
+
+    #[test]
+    fn the_first_consent_cookie_of_the_request_is_read() {
+        let charter = consent_charter("");
+        let granted = Consent::new(&[Category::Statistics], NOW)
+            .encode(charter.revision())
+            .unwrap();
+        let header = format!("consent={granted}; consent=garbage");
+        let consent = charter.consent_in([header.as_bytes()], NOW);
+        assert!(consent.is_granted(Category::Statistics));
+        let header = format!("consent=garbage; consent={granted}");
+        assert_eq!(charter.consent_in([header.as_bytes()], NOW), Consent::NONE);
+    }
+
+    #[test]
+    fn necessary_is_always_granted() {
+        assert!(Consent::NONE.is_granted(Category::Necessary));
+        assert!(!Consent::NONE.is_granted(Category::Statistics));
+    }
+
+    #[test]
+    fn request_cookie_pairs_are_split_and_trimmed() {
+        let pairs: Vec<_> = request_cookies([&b"a=1; b = 2 ;c;=x; d=e=f"[..], b"g=h"]).collect();
+        assert_eq!(
+            pairs,
+            [
+                (&b"a"[..], &b"1"[..]),
+                (b"b", b"2"),
+                (b"d", b"e=f"),
+                (b"g", b"h")
+            ]
+        );
+    }
+}

@@ -29,7 +29,9 @@ pub mod tower;
 
 use std::path::PathBuf;
 
+pub use consent::Consent;
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use enforce::Mode;
 pub use load::Origin;
 pub use model::{Category, Charter, Cookie, Duration, Lang, NameMismatch, Pattern, SameSite};
 pub use render::Format;

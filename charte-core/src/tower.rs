@@ -1,1 +1,185 @@
-//! (in progress)
+//! The enforcement layer for tower: axum, hyper, tonic... (feature `tower`).
+//!
+//! ```
+//! # fn leak() -> &'static charte_core::Charter {
+//! #   Box::leak(Box::new(charte_core::check_str("x.toml", r#"
+//! #   [charter]
+//! #   site = "https://example.fr"
+//! #   [[cookie]]
+//! #   name = "lang"
+//! #   provider = "Example"
+//! #   service = "Language"
+//! #   purpose = "Remember the visitor's language."
+//! #   category = "necessary"
+//! #   "#).charter.unwrap()))
+//! # }
+//! # let CHARTER = leak();
+//! # let LANG = &CHARTER.cookies()[0];
+//! use axum::response::AppendHeaders;
+//! use axum::routing::get;
+//!
+//! let app: axum::Router = axum::Router::new()
+//!     .route("/", get(move || async move { (AppendHeaders([LANG.set_cookie("fr").unwrap()]), "Bonjour") }))
+//!     .layer(CHARTER.layer()); // outermost: it must see every cookie
+//! ```
+//!
+//! The layer must wrap every layer and handler that sets cookies: a layer added after
+//! it (outside it) is not checked. `CHARTER.layer().mode(Mode::Strict)` answers 500 to
+//! any response that would set a cookie the charter does not allow.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use http::header::COOKIE;
+use http::{HeaderValue, Request, Response, StatusCode, Uri};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::consent::now;
+use crate::enforce::{Engine, Mode, Outcome, RequestCookies};
+use crate::model::Charter;
+
+impl Charter {
+    /// The enforcement layer for this charter, in [`Mode::Enforce`].
+    ///
+    /// ```
+    /// # fn leak() -> &'static charte_core::Charter {
+    /// #   Box::leak(Box::new(charte_core::check_str("x.toml", r#"
+    /// #   [charter]
+    /// #   site = "https://example.fr"
+    /// #   "#).charter.unwrap()))
+    /// # }
+    /// # let CHARTER = leak();
+    /// use charte_core::Mode;
+    /// let layer = CHARTER.layer().mode(Mode::Strict);
+    /// # let _ = layer;
+    /// ```
+    pub fn layer(&'static self) -> CharterLayer {
+        CharterLayer {
+            charter: self,
+            mode: Mode::Enforce,
+        }
+    }
+}
+
+/// A [`tower::Layer`](tower_layer::Layer) that enforces a charter on every response.
+/// Made by `CHARTER.layer()`.
+#[derive(Debug, Clone, Copy)]
+pub struct CharterLayer {
+    charter: &'static Charter,
+    mode: Mode,
+}
+
+impl CharterLayer {
+    /// Chooses the mode (default [`Mode::Enforce`]).
+    pub fn mode(mut self, mode: Mode) -> CharterLayer {
+        self.mode = mode;
+        self
+    }
+}
+
+impl<S> Layer<S> for CharterLayer {
+    type Service = CharterService<S>;
+
+    fn layer(&self, inner: S) -> CharterService<S> {
+        CharterService {
+            inner,
+            engine: Engine::new(self.charter, self.mode),
+        }
+    }
+}
+
+/// The service made by [`CharterLayer`].
+#[derive(Debug, Clone)]
+pub struct CharterService<S> {
+    inner: S,
+    engine: Engine<'static>,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CharterService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: From<String>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let headers = request.headers();
+        let now = now();
+        let cookies = self.engine.read_request(
+            headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes),
+            now,
+        );
+        // The request is gone when the response comes: keep its `Cookie` values only
+        // when a carried cookie may have to be cleared (cloning a value is a reference
+        // count), and its URI only when someone listens to the events.
+        let carried = if cookies.carried.is_empty() {
+            Vec::new()
+        } else {
+            headers.get_all(COOKIE).iter().cloned().collect()
+        };
+        let route = tracing::enabled!(target: "charte", tracing::Level::INFO)
+            .then(|| request.uri().clone());
+        ResponseFuture {
+            inner: self.inner.call(request),
+            engine: self.engine,
+            cookies,
+            carried,
+            route,
+            now,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`CharterService`]: enforces the charter on the
+    /// response's headers once the inner service answers.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        engine: Engine<'static>,
+        cookies: RequestCookies,
+        carried: Vec<HeaderValue>,
+        route: Option<Uri>,
+        // The request's time, for the response too: one clock read per exchange.
+        now: u64,
+    }
+}
+
+impl<F, ResBody, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: From<String>,
+{
+    type Output = Result<Response<ResBody>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        let outcome = this.engine.enforce(
+            response.headers_mut(),
+            this.cookies,
+            this.carried.iter().map(HeaderValue::as_bytes),
+            this.route.as_ref().map(Uri::path),
+            *this.now,
+        );
+        if let Outcome::Refused(refusal) = outcome {
+            let mut refused = Response::new(ResBody::from(refusal.to_string()));
+            *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            refused.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            return Poll::Ready(Ok(refused));
+        }
+        Poll::Ready(Ok(response))
+    }
+}

@@ -1,0 +1,539 @@
+//! The enforcement engine: the rules of the charter applied to one response.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::consent::{request_cookies, Categories, Consent};
+use crate::model::{Charter, Cookie};
+
+use super::{DropReason, Mode, SetCookie, SetCookieHeaders};
+
+/// Where events go: `RUST_LOG=charte=warn` shows every drop.
+const TARGET: &str = "charte";
+
+/// The rules of one charter, in one mode. Cheap to copy.
+#[derive(Debug, Clone, Copy)]
+pub struct Engine<'c> {
+    charter: &'c Charter,
+    mode: Mode,
+}
+
+/// What the engine remembers of a request until its response: the visitor's consent
+/// and the categories of the consent-needing cookies the request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestCookies {
+    /// The consent the request's consent cookie records.
+    pub consent: Consent,
+    /// The categories of the declared, consent-needing cookies the request carries.
+    pub carried: Categories,
+}
+
+/// What the engine did to a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Outcome {
+    /// Every cookie passed and nothing was to be cleared: the headers are untouched (in
+    /// every mode).
+    Passed,
+    /// [`Mode::Report`]: the headers are untouched; events were emitted.
+    Reported {
+        /// `Set-Cookie` headers that enforcement would drop.
+        dropped: usize,
+        /// Request cookies that enforcement would clear.
+        cleared: usize,
+    },
+    /// [`Mode::Enforce`] (or [`Mode::Strict`] with nothing to drop): headers edited.
+    Enforced {
+        /// `Set-Cookie` headers removed.
+        dropped: usize,
+        /// Removal `Set-Cookie` headers added for withdrawn cookies.
+        cleared: usize,
+    },
+    /// [`Mode::Strict`]: the response must not be sent; answer 500 instead.
+    Refused(Refusal),
+}
+
+/// Why [`Mode::Strict`] refused a response: the first cookie that would be dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The cookie's name (made printable when it is not readable).
+    pub cookie: String,
+    /// Why it would be dropped.
+    pub reason: DropReason,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "charte (strict mode) refused this response: cookie {:?} is not allowed: {}",
+            self.cookie, self.reason
+        )
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl<'c> Engine<'c> {
+    /// An engine for `charter` in `mode`.
+    pub const fn new(charter: &'c Charter, mode: Mode) -> Engine<'c> {
+        Engine { charter, mode }
+    }
+
+    /// The charter enforced.
+    pub fn charter(&self) -> &'c Charter {
+        self.charter
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Reads what enforcement needs from a request's `Cookie` header values, at `now`
+    /// (Unix seconds). Does not allocate.
+    pub fn read_request<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        now: u64,
+    ) -> RequestCookies {
+        let consent_name = self.charter.consent_cookie_declaration().map(Cookie::name);
+        let mut consent = None;
+        let mut carried = Categories::EMPTY;
+        for (name, value) in request_cookies(cookie_headers) {
+            if consent.is_none() && consent_name.is_some_and(|c| c.as_bytes() == name) {
+                consent = Some(Consent::decode(value, self.charter.revision(), now));
+            } else if let Some(declared) = self.declared(name) {
+                if declared.needs_consent() {
+                    carried.insert(declared.category());
+                }
+            }
+        }
+        RequestCookies {
+            consent: consent.unwrap_or(Consent::NONE),
+            carried,
+        }
+    }
+
+    /// Applies the charter to a response's `Set-Cookie` headers.
+    ///
+    /// `request` is what [`Engine::read_request`] remembered; `request_cookie_headers`
+    /// the request's `Cookie` values, read only when a carried cookie must be cleared;
+    /// `route` the request's path, for events; `now` the time in Unix seconds.
+    pub fn enforce<'a, H>(
+        &self,
+        response: &mut H,
+        request: &RequestCookies,
+        request_cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        route: Option<&str>,
+        now: u64,
+    ) -> Outcome
+    where
+        H: SetCookieHeaders + ?Sized,
+    {
+        let consent = self.response_consent(response, request.consent, now);
+        let to_clear = request.carried.without(consent.granted());
+        let failing = response
+            .set_cookies()
+            .filter(|line| self.verdict(line, &consent, now).is_err())
+            .count();
+        if failing == 0 && to_clear.is_empty() {
+            return Outcome::Passed;
+        }
+        let route = route.unwrap_or("unknown");
+        match self.mode {
+            Mode::Report => {
+                for line in response.set_cookies() {
+                    if let Err(reason) = self.verdict(line, &consent, now) {
+                        self.report_drop(line, reason, route);
+                    }
+                }
+                let cleared = self.clear(
+                    None::<&mut H>,
+                    to_clear,
+                    &consent,
+                    request_cookie_headers,
+                    route,
+                    now,
+                );
+                Outcome::Reported {
+                    dropped: failing,
+                    cleared,
+                }
+            }
+            Mode::Strict if failing > 0 => {
+                let (line, reason) = response
+                    .set_cookies()
+                    .find_map(|line| Some((line, self.verdict(line, &consent, now).err()?)))
+                    .expect("a failing cookie was counted");
+                self.report_drop(line, reason, route);
+                Outcome::Refused(Refusal {
+                    cookie: printable_name(line).into_owned(),
+                    reason,
+                })
+            }
+            Mode::Enforce | Mode::Strict => {
+                let mut dropped = 0;
+                response.retain_set_cookies(&mut |line| match self.verdict(line, &consent, now) {
+                    Ok(()) => true,
+                    Err(reason) => {
+                        self.report_drop(line, reason, route);
+                        dropped += 1;
+                        false
+                    }
+                });
+                let cleared = self.clear(
+                    Some(response),
+                    to_clear,
+                    &consent,
+                    request_cookie_headers,
+                    route,
+                    now,
+                );
+                if dropped == 0 && cleared == 0 {
+                    // Only carried cookies the response deletes itself: nothing done.
+                    Outcome::Passed
+                } else {
+                    Outcome::Enforced { dropped, cleared }
+                }
+            }
+        }
+    }
+
+    /// The consent that holds once this response is applied: the one it sets, if it
+    /// sets the consent cookie (the last such header wins, as in the browser), else
+    /// the request's.
+    fn response_consent<H>(&self, response: &H, request: Consent, now: u64) -> Consent
+    where
+        H: SetCookieHeaders + ?Sized,
+    {
+        let Some(declaration) = self.charter.consent_cookie_declaration() else {
+            return Consent::NONE;
+        };
+        let mut consent = request;
+        for line in response.set_cookies() {
+            if !sets_name(line, declaration.name()) {
+                continue;
+            }
+            let Ok(cookie) = SetCookie::read(line) else {
+                continue;
+            };
+            if cookie.name() != declaration.name() || cookie.broken_prefix().is_some() {
+                continue;
+            }
+            consent = if cookie.is_removal(now) {
+                Consent::NONE
+            } else {
+                Consent::decode(cookie.value(), self.charter.revision(), now)
+            };
+        }
+        consent
+    }
+
+    /// Whether one `Set-Cookie` may reach the browser.
+    fn verdict(&self, line: &[u8], consent: &Consent, now: u64) -> Result<(), DropReason> {
+        let cookie = SetCookie::read(line).map_err(DropReason::Unreadable)?;
+        if cookie.is_removal(now) {
+            return Ok(());
+        }
+        let declared = self
+            .charter
+            .lookup(cookie.name())
+            .ok_or(DropReason::Undeclared)?;
+        if !consent.allows(declared) {
+            return Err(DropReason::NotConsented(declared.category()));
+        }
+        match cookie.broken_prefix() {
+            Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds (to `response`, when given) a removal for each cookie the request carries
+    /// whose category is in `to_clear`; returns how many.
+    fn clear<'a, H>(
+        &self,
+        mut response: Option<&mut H>,
+        to_clear: Categories,
+        consent: &Consent,
+        request_cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        route: &str,
+        now: u64,
+    ) -> usize
+    where
+        H: SetCookieHeaders + ?Sized,
+    {
+        if to_clear.is_empty() {
+            return 0;
+        }
+        let mut done: Vec<&[u8]> = Vec::new();
+        for (name, _) in request_cookies(request_cookie_headers) {
+            let Some(declared) = self.declared(name) else {
+                continue;
+            };
+            if !declared.needs_consent()
+                || consent.allows(declared)
+                || !to_clear.contains(declared.category())
+                || done.contains(&name)
+            {
+                continue;
+            }
+            done.push(name);
+            let Ok(name) = std::str::from_utf8(name) else {
+                continue;
+            };
+            tracing::info!(
+                target: TARGET,
+                cookie = name,
+                category = %declared.category(),
+                route,
+                mode = self.mode.as_str(),
+                "cookie cleared: its category is not (or no longer) consented"
+            );
+            if let Some(response) = response.as_deref_mut() {
+                if already_removed(&*response, name, now) {
+                    done.pop();
+                    continue;
+                }
+                let removal = declared.removal_named(name.to_owned()).to_string();
+                if !response.append_set_cookie(removal) {
+                    done.pop();
+                }
+            }
+        }
+        done.len()
+    }
+
+    fn declared(&self, name: &[u8]) -> Option<&'c Cookie> {
+        self.charter.lookup(std::str::from_utf8(name).ok()?)
+    }
+
+    fn report_drop(&self, line: &[u8], reason: DropReason, route: &str) {
+        let cookie = printable_name(line);
+        let cookie: &str = &cookie;
+        match self.mode {
+            Mode::Enforce => tracing::warn!(
+                target: TARGET,
+                cookie,
+                %reason,
+                route,
+                mode = self.mode.as_str(),
+                "Set-Cookie dropped"
+            ),
+            Mode::Report => tracing::warn!(
+                target: TARGET,
+                cookie,
+                %reason,
+                route,
+                mode = self.mode.as_str(),
+                "Set-Cookie would be dropped (report mode: kept)"
+            ),
+            Mode::Strict => tracing::error!(
+                target: TARGET,
+                cookie,
+                %reason,
+                route,
+                mode = self.mode.as_str(),
+                "Set-Cookie refused: answering 500 (strict mode)"
+            ),
+        }
+    }
+}
+
+/// A quick look, before reading a whole line: whether it may set the cookie `name`.
+fn sets_name(line: &[u8], name: &str) -> bool {
+    let rest = crate::consent::trim(line).strip_prefix(name.as_bytes());
+    rest.is_some_and(|rest| crate::consent::trim(rest).first() == Some(&b'='))
+}
+
+/// Whether the response itself already deletes `name` (no need to add a removal).
+fn already_removed<H: SetCookieHeaders + ?Sized>(response: &H, name: &str, now: u64) -> bool {
+    response
+        .set_cookies()
+        .any(|line| SetCookie::read(line).is_ok_and(|c| c.name() == name && c.is_removal(now)))
+}
+
+/// The name of a `Set-Cookie` for messages: the name as read, or, when unreadable, the
+/// bytes before the first `=` or `;` (at most 64), escaped.
+fn printable_name(line: &[u8]) -> Cow<'_, str> {
+    if let Ok(name) = super::read_name(line) {
+        if !name.chars().any(char::is_control) {
+            return Cow::Borrowed(name);
+        }
+    }
+    let end = line
+        .iter()
+        .position(|b| *b == b'=' || *b == b';')
+        .unwrap_or(line.len())
+        .min(64);
+    Cow::Owned(
+        String::from_utf8_lossy(&line[..end])
+            .chars()
+            .flat_map(char::escape_default)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::{COOKIE, SET_COOKIE};
+    use http::{HeaderMap, HeaderValue};
+
+    use super::*;
+    use crate::model::Category;
+    use crate::names::NamePrefix;
+
+    const NOW: u64 = 1_763_894_400;
+
+    fn charter(consent_cookie: bool) -> Charter {
+        let mut toml = String::from("[charter]\nsite = \"https://example.fr\"\n");
+        if consent_cookie {
+            toml.push_str("consent_cookie = \"consent\"\n");
+        }
+        for (name, category) in [
+            ("consent", "necessary"),
+            ("sessionid", "necessary"),
+            ("theme", "first-party"),
+        ] {
+            toml.push_str(&format!(
+                "[[cookie]]\nname = \"{name}\"\nprovider = \"P\"\nservice = \"S\"\n\
+                 purpose = \"U\"\ncategory = \"{category}\"\npath = \"/\"\n"
+            ));
+        }
+        crate::check_str("t.toml", &toml).charter.unwrap()
+    }
+
+    fn run(charter: &Charter, mode: Mode, cookie: &str, set: &[&[u8]]) -> (Outcome, HeaderMap) {
+        let mut request = HeaderMap::new();
+        if !cookie.is_empty() {
+            request.insert(COOKIE, HeaderValue::try_from(cookie).unwrap());
+        }
+        let mut response = HeaderMap::new();
+        for value in set {
+            response.append(SET_COOKIE, HeaderValue::from_bytes(value).unwrap());
+        }
+        let engine = Engine::new(charter, mode);
+        let values = || request.get_all(COOKIE).iter().map(HeaderValue::as_bytes);
+        let cookies = engine.read_request(values(), NOW);
+        let outcome = engine.enforce(&mut response, &cookies, values(), Some("/t"), NOW);
+        (outcome, response)
+    }
+
+    #[test]
+    fn without_a_consent_cookie_nothing_needing_consent_is_ever_set() {
+        let charter = charter(false);
+        let consent = format!("consent=1.{}.{NOW}.111", charter.revision());
+        let (outcome, response) = run(&charter, Mode::Enforce, &consent, &[b"theme=1"]);
+        assert_eq!(
+            outcome,
+            Outcome::Enforced {
+                dropped: 1,
+                cleared: 0
+            }
+        );
+        assert!(response.get(SET_COOKIE).is_none());
+        assert_eq!(charter.try_consent_cookie(&[]), None);
+    }
+
+    /// Headers as raw bytes: what another server could hand the engine (`HeaderMap`
+    /// cannot even hold most control characters).
+    struct RawHeaders(Vec<Vec<u8>>);
+
+    impl SetCookieHeaders for RawHeaders {
+        fn set_cookies(&self) -> impl Iterator<Item = &[u8]> {
+            self.0.iter().map(Vec::as_slice)
+        }
+
+        fn retain_set_cookies(&mut self, keep: &mut dyn FnMut(&[u8]) -> bool) {
+            self.0.retain(|v| keep(v));
+        }
+
+        fn append_set_cookie(&mut self, value: String) -> bool {
+            self.0.push(value.into_bytes());
+            true
+        }
+    }
+
+    #[test]
+    fn a_control_character_drops_the_header() {
+        let charter = charter(true);
+        let engine = Engine::new(&charter, Mode::Enforce);
+        let mut response = RawHeaders(vec![
+            b"sessionid=a\tb".to_vec(),
+            b"sessionid=\x01".to_vec(),
+            b"sessionid=1; Path=/\x7f".to_vec(),
+            b"sessionid=\r\nx".to_vec(),
+        ]);
+        let outcome = engine.enforce(
+            &mut response,
+            &RequestCookies::default(),
+            std::iter::empty(),
+            None,
+            NOW,
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Enforced {
+                dropped: 3,
+                cleared: 0
+            }
+        );
+        assert_eq!(response.0, [b"sessionid=a\tb".to_vec()]);
+    }
+
+    #[test]
+    fn report_mode_counts_without_editing() {
+        let charter = charter(true);
+        let (outcome, response) = run(&charter, Mode::Report, "theme=1", &[b"_ga=1", b"theme=2"]);
+        assert_eq!(
+            outcome,
+            Outcome::Reported {
+                dropped: 2,
+                cleared: 1
+            }
+        );
+        assert_eq!(response.get_all(SET_COOKIE).iter().count(), 2);
+    }
+
+    #[test]
+    fn strict_mode_refuses_with_the_first_unlawful_cookie() {
+        let charter = charter(true);
+        let (outcome, _) = run(
+            &charter,
+            Mode::Strict,
+            "",
+            &[b"sessionid=1", b"__Host-x=1", b"_ga=1"],
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Refused(Refusal {
+                cookie: "__Host-x".into(),
+                reason: DropReason::Undeclared,
+            })
+        );
+        let (outcome, _) = run(&charter, Mode::Strict, "", &[b"\xffa=1"]);
+        let Outcome::Refused(refusal) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(refusal.cookie, "\\u{fffd}a");
+        assert!(matches!(refusal.reason, DropReason::Unreadable(_)));
+        assert_ne!(
+            DropReason::BrokenPrefix(NamePrefix::Host),
+            DropReason::Undeclared
+        );
+    }
+
+    #[test]
+    fn a_removal_already_in_the_response_is_not_doubled() {
+        let charter = charter(true);
+        let (outcome, response) = run(
+            &charter,
+            Mode::Enforce,
+            "theme=1",
+            &[b"theme=; Path=/; Max-Age=0"],
+        );
+        assert_eq!(outcome, Outcome::Passed);
+        assert_eq!(response.get_all(SET_COOKIE).iter().count(), 1);
+        assert!(!Consent::NONE.is_granted(Category::FirstParty));
+    }
+}
