@@ -59,6 +59,35 @@ pub fn read_name(line: &[u8]) -> Result<&str, Unreadable> {
     SetCookie::read(line).map(|c| c.name)
 }
 
+const CONTROL: u8 = 1;
+const SEMICOLON: u8 = 2;
+const EQUALS: u8 = 4;
+const X: u8 = 8;
+/// `X`, seen in the attributes (set from `X` shifted, in the attribute loop only).
+const ATTRIBUTE_X: u8 = X << 4;
+
+/// What each byte is to the reader: control characters (except tab, as browsers
+/// allow it), `;`, `=`, and `x`/`X`.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if (b < 0x20 && b != 0x09) || b == 0x7f {
+            CONTROL
+        } else if b == b';' as usize {
+            SEMICOLON
+        } else if b == b'=' as usize {
+            EQUALS
+        } else if b == b'x' as usize || b == b'X' as usize {
+            X
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// What enforcement needs of one `Set-Cookie` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetCookie<'a> {
@@ -77,21 +106,35 @@ pub struct SetCookie<'a> {
 impl<'a> SetCookie<'a> {
     /// Reads a `Set-Cookie` header value.
     pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
-        // Written as a fold without early exit so that it compiles to a vector loop.
-        let controls = line.iter().fold(false, |found, b| {
-            found | ((*b < 0x20 && *b != b'\t') | (*b == 0x7f))
-        });
-        if controls {
+        // One pass over the bytes, one table look-up each: the first `;`, the first `=`
+        // before it, and whether the line holds a control character (anywhere) or an
+        // `x` (in the attributes: only `Max-Age` and `Expires` have one).
+        let mut semicolon = line.len();
+        let mut eq = None;
+        let mut seen = 0u8;
+        for (i, &b) in line.iter().enumerate() {
+            let class = BYTE_CLASS[usize::from(b)];
+            seen |= class;
+            if class & (SEMICOLON | EQUALS) != 0 {
+                if class & SEMICOLON != 0 {
+                    semicolon = i;
+                    break;
+                }
+                if eq.is_none() {
+                    eq = Some(i);
+                }
+            }
+        }
+        let mut attributes = &line[semicolon..];
+        for &b in attributes {
+            let class = BYTE_CLASS[usize::from(b)];
+            seen |= class | (class & X) << 4;
+        }
+        if seen & CONTROL != 0 {
             return Err(Unreadable::ControlCharacter);
         }
-        let (pair, mut attributes) = match line.iter().position(|b| *b == b';') {
-            Some(semicolon) => (&line[..semicolon], &line[semicolon..]),
-            None => (line, &line[line.len()..]),
-        };
-        let eq = pair
-            .iter()
-            .position(|b| *b == b'=')
-            .ok_or(Unreadable::Nameless)?;
+        let pair = &line[..semicolon];
+        let eq = eq.ok_or(Unreadable::Nameless)?;
         let name = trim(&pair[..eq]);
         let value = trim(&pair[eq + 1..]);
         if name.len() + value.len() > MAX_NAME_VALUE_LEN {
@@ -112,10 +155,8 @@ impl<'a> SetCookie<'a> {
         };
         // Only `Max-Age` and `Expires` (both with an `x`) matter unless the name has a
         // prefix: most lines skip the attribute walk after one vectorised scan.
-        let has_x = attributes
-            .iter()
-            .fold(false, |found, b| found | (*b | 0x20 == b'x'));
-        if !has_x && NamePrefix::of(name).is_none() {
+        let attributes_have_x = seen & ATTRIBUTE_X != 0;
+        if !attributes_have_x && NamePrefix::of(name).is_none() {
             return Ok(cookie);
         }
         while let Some(rest) = attributes.strip_prefix(b";") {
