@@ -173,14 +173,16 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
+        let now = now();
         let cookies = self.engine.read_request(
             request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
-            now(),
+            now,
         );
         ActixResponseFuture {
             inner: self.service.call(request),
             engine: self.engine,
             cookies,
+            now,
         }
     }
 }
@@ -193,6 +195,8 @@ pin_project! {
         inner: F,
         engine: Engine<'static>,
         cookies: RequestCookies,
+        // The request's time, for the response too: one clock read per exchange.
+        now: u64,
     }
 }
 
@@ -211,7 +215,7 @@ where
             this.cookies,
             request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
             Some(request.path()),
-            now(),
+            *this.now,
         );
         let response = match outcome {
             Outcome::Refused(refusal) => ServiceResponse::new(
