@@ -6,6 +6,9 @@ use charte::{Category, Charter, Mode};
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 
+#[path = "support/exchange.rs"]
+mod exchange;
+
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
@@ -41,11 +44,7 @@ fn response(values: &[&'static str]) -> HeaderMap {
     headers
 }
 
-const LAWFUL: [&str; 3] = [
-    "sessionid=abc123; HttpOnly; SameSite=Lax; Secure; Path=/",
-    "_pk_id.1.abc=42; Path=/; Max-Age=34190208",
-    "__Host-id=1; Secure; Path=/",
-];
+const LAWFUL: [&str; 3] = exchange::LAWFUL_SET_COOKIES;
 
 fn run(request: &HeaderMap, response: &mut HeaderMap) -> Outcome {
     let engine = Engine::new(charter(), Mode::Enforce);
@@ -100,7 +99,6 @@ fn read_request_with_consent(bencher: divan::Bencher) {
 fn lookup_three_names(bencher: divan::Bencher) {
     let charter = charter();
     bencher.bench_local(|| {
-        ["sessionid", "_pk_id.1.abc", "__Host-id"]
-            .map(|name| charter.lookup(divan::black_box(name)).is_some())
+        exchange::NAMES.map(|name| charter.lookup(divan::black_box(name)).is_some())
     });
 }

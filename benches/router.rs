@@ -21,6 +21,9 @@ use axum::Router;
 use charte::{Category, Charter};
 use tower::{Layer, Service, ServiceExt};
 
+#[path = "support/exchange.rs"]
+mod exchange;
+
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
@@ -37,14 +40,7 @@ fn charter() -> &'static Charter {
 
 async fn handler() -> impl IntoResponse {
     (
-        AppendHeaders([
-            (
-                SET_COOKIE,
-                "sessionid=abc123; HttpOnly; SameSite=Lax; Secure; Path=/",
-            ),
-            (SET_COOKIE, "_pk_id.1.abc=42; Path=/; Max-Age=34190208"),
-            (SET_COOKIE, "__Host-id=1; Secure; Path=/"),
-        ]),
+        AppendHeaders(exchange::LAWFUL_SET_COOKIES.map(|value| (SET_COOKIE, value))),
         "ok",
     )
 }

@@ -16,12 +16,10 @@ use http::{HeaderMap, HeaderValue};
 
 charte::charter!(mod declared = "tests/support/enforcement.toml");
 
-/// The three lawful cookies the router benchmark's handler sets.
-const LINES: [&[u8]; 3] = [
-    b"sessionid=abc123; HttpOnly; SameSite=Lax; Secure; Path=/",
-    b"_pk_id.1.abc=42; Path=/; Max-Age=34190208",
-    b"__Host-id=1; Secure; Path=/",
-];
+#[path = "../support/exchange.rs"]
+mod exchange;
+
+use exchange::LAWFUL_SET_COOKIES as LINES;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -39,7 +37,7 @@ fn main() {
     );
     let mut response = HeaderMap::new();
     for line in LINES {
-        response.append(SET_COOKIE, HeaderValue::from_bytes(line).unwrap());
+        response.append(SET_COOKIE, HeaderValue::from_static(line));
     }
     let values: Vec<&[u8]> = request
         .get_all(COOKIE)
@@ -58,9 +56,9 @@ fn main() {
             }
             "set_cookie_0" | "set_cookie_1" | "set_cookie_2" => {
                 let line = LINES[usize::from(part.as_bytes()[11] - b'0')];
-                SetCookie::read(black_box(line)).map_or(0, |c| c.name().len())
+                SetCookie::read(black_box(line.as_bytes())).map_or(0, |c| c.name().len())
             }
-            "lookup" => ["sessionid", "_pk_id.1.abc", "__Host-id"]
+            "lookup" => exchange::NAMES
                 .into_iter()
                 .filter(|name| charter.lookup(black_box(name)).is_some())
                 .count(),

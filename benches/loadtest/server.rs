@@ -11,6 +11,9 @@ use axum::routing::get;
 use axum::Router;
 use charte::Charter;
 
+#[path = "../support/exchange.rs"]
+mod exchange;
+
 fn charter() -> &'static Charter {
     static CHARTER: OnceLock<Charter> = OnceLock::new();
     CHARTER.get_or_init(|| {
@@ -25,14 +28,7 @@ fn charter() -> &'static Charter {
 
 async fn handler() -> impl IntoResponse {
     (
-        AppendHeaders([
-            (
-                SET_COOKIE,
-                "sessionid=abc123; HttpOnly; SameSite=Lax; Secure; Path=/",
-            ),
-            (SET_COOKIE, "_pk_id.1.abc=42; Path=/; Max-Age=34190208"),
-            (SET_COOKIE, "__Host-id=1; Secure; Path=/"),
-        ]),
+        AppendHeaders(exchange::LAWFUL_SET_COOKIES.map(|value| (SET_COOKIE, value))),
         "ok",
     )
 }
