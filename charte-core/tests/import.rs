@@ -1,17 +1,12 @@
 //! `import`: charter pages as found in the wild become declarations `check` accepts.
 
-use std::path::Path;
-
 use charte_core::import::{import, Imported};
 use charte_core::{Category, Charter, Format, Lang};
 
-const SEEDS: [&str; 5] = ["roubaix", "reseda", "valenciennes", "cangt", "dunkerque"];
+#[path = "../../tests/fixtures/seed_pages.rs"]
+mod seed_pages;
 
-fn seed(name: &str) -> String {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/seeds/{name}.txt"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use seed_pages::{rows, seed, SEEDS};
 
 fn imported(page: &str) -> Imported {
     import(page).unwrap_or_else(|e| panic!("import failed:\n{e}"))
@@ -22,21 +17,6 @@ fn checked(imported: &Imported) -> Charter {
         Ok(charter) => charter,
         Err(diagnostics) => panic!("{}\n{diagnostics:?}", imported.toml()),
     }
-}
-
-/// The table rows of a page: the non-empty tab-separated lines after a header line,
-/// without header and separator rows.
-fn rows(page: &str) -> Vec<String> {
-    let mut in_table = false;
-    let mut rows = Vec::new();
-    for line in page.lines() {
-        if line.starts_with("Nom du prestataire\t") || line.starts_with("Provider\t") {
-            in_table = true;
-        } else if in_table && line.contains('\t') && !line.chars().all(|c| c == '-' || c == '\t') {
-            rows.push(line.to_owned());
-        }
-    }
-    rows
 }
 
 fn line_of(page: &str, text: &str) -> usize {

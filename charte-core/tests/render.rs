@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 use charte_core::{Charter, Format, Lang, Origin};
 
-const SEEDS: [&str; 5] = ["roubaix", "reseda", "valenciennes", "cangt", "dunkerque"];
+#[path = "../../tests/fixtures/seed_pages.rs"]
+mod seed_pages;
+
+use seed_pages::{is_header, rows, seed, SEEDS};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -23,39 +26,11 @@ fn portal(name: &str) -> Charter {
     }
 }
 
-fn seed(name: &str) -> String {
-    let path = workspace().join(format!("tests/fixtures/seeds/{name}.txt"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn inline(toml: &str) -> Charter {
     match charte_core::check_str("inline.toml", toml).charter {
         Ok(charter) => charter,
         Err(diagnostics) => panic!("{diagnostics:?}"),
     }
-}
-
-fn is_header(line: &str) -> bool {
-    line.starts_with("Nom du prestataire\t") || line.starts_with("Provider\t")
-}
-
-fn is_separator(line: &str) -> bool {
-    line.chars().all(|c| c == '-' || c == '\t')
-}
-
-/// The table rows of a page: the non-empty tab-separated lines after a header line,
-/// without header and separator rows.
-fn rows(page: &str) -> Vec<String> {
-    let mut in_table = false;
-    let mut rows = Vec::new();
-    for line in page.lines() {
-        if is_header(line) {
-            in_table = true;
-        } else if in_table && line.contains('\t') && !is_separator(line) {
-            rows.push(line.to_owned());
-        }
-    }
-    rows
 }
 
 /// The address given as `<...>` on a page.
