@@ -120,13 +120,14 @@ where
         );
         // The request is gone when the response comes: keep its `Cookie` values only
         // when a carried cookie may have to be cleared (cloning a value is a reference
-        // count), and its URI only when someone listens to the events.
+        // count), and its URI only when someone listens to the events (at any level:
+        // `ERROR` is enabled whenever `WARN` or `INFO` is).
         let carried = if cookies.carried.is_empty() {
             Vec::new()
         } else {
             headers.get_all(COOKIE).iter().cloned().collect()
         };
-        let route = tracing::enabled!(target: "charte", tracing::Level::INFO)
+        let route = tracing::enabled!(target: "charte", tracing::Level::ERROR)
             .then(|| request.uri().clone());
         ResponseFuture {
             inner: self.inner.call(request),

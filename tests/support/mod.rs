@@ -232,10 +232,16 @@ impl Write for Capture {
 }
 
 fn capture_events() {
+    capture_events_with("charte=info");
+}
+
+/// Captures events with `filter` from now on; the first call in a test binary wins
+/// (call it before any `send` to choose another filter than `charte=info`).
+pub fn capture_events_with(filter: &str) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter("charte=info")
+            .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(|| Capture)
             .try_init();
