@@ -194,15 +194,15 @@ pub fn generate(
     for (index, cookie) in charter.cookies().iter().enumerate() {
         let ident = format_ident!("{}", constant_name(cookie.name()));
         let doc = string_literal(&cookie_doc(cookie));
-        let name = string_literal(cookie.name());
         if cookie.is_pattern() {
             constants.push(quote! {
                 #[doc = #doc]
                 pub static #ident: Pattern = Pattern(&__CHARTE_COOKIES[#index]);
             });
             elements.push(cookie_value(cookie));
+            let prefix = Literal::byte_string(cookie.name().as_bytes());
             pattern_checks.push(quote! {
-                if name.starts_with(#name) {
+                if name.starts_with(#prefix) {
                     return Some(#index);
                 }
             });
@@ -213,7 +213,8 @@ pub fn generate(
                 pub const #ident: Cookie = #value;
             });
             elements.push(quote!(#ident));
-            exact_arms.push(quote!(#name => Some(#index),));
+            let bytes = Literal::byte_string(cookie.name().as_bytes());
+            exact_arms.push(quote!(#bytes => Some(#index),));
         }
     }
     let site = string_literal(charter.site());
@@ -249,7 +250,7 @@ pub fn generate(
 
             static __CHARTE_COOKIES: [Cookie; #count] = [#(#elements),*];
 
-            fn __charte_lookup(name: &str) -> Option<usize> {
+            fn __charte_lookup(name: &[u8]) -> Option<usize> {
                 match name {
                     #(#exact_arms)*
                     _ => {

@@ -33,6 +33,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Category, Charter, Cookie};
+use crate::scan::{find, trim};
 
 /// The version digit that starts every consent value this crate writes.
 pub const FORMAT_VERSION: u8 = b'1';
@@ -174,27 +175,18 @@ impl Consent {
             .unwrap_or(Consent::NONE)
     }
 
-    /// The strict reading of the format, without the time checks.
+    /// The strict reading of the format, without the time checks. The fields have
+    /// fixed places but for the seconds: matched in place, without splitting.
     fn parse(value: &[u8], revision: &str) -> Option<Consent> {
-        let mut fields = value.split(|b| *b == b'.');
-        let (Some(version), Some(rev), Some(time), Some(decision), None) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
+        let rest = value.strip_prefix(&[FORMAT_VERSION, b'.'])?;
+        let rest = rest.strip_prefix(revision.as_bytes())?.strip_prefix(b".")?;
+        let (time, decision) = rest.split_at(rest.len().checked_sub(4)?);
+        let [b'.', s, f, t] = *decision else {
             return None;
         };
-        if version != [FORMAT_VERSION] || rev != revision.as_bytes() {
-            return None;
-        }
         let decided_at = parse_seconds(time)?;
-        let [s, f, t] = decision else {
-            return None;
-        };
         let mut granted = Categories::EMPTY;
-        for (digit, category) in [*s, *f, *t].into_iter().zip(Category::CONSENTABLE) {
+        for (digit, category) in [s, f, t].into_iter().zip(Category::CONSENTABLE) {
             match digit {
                 b'1' => granted.insert(category),
                 b'0' => {}
@@ -208,15 +200,22 @@ impl Consent {
     }
 }
 
-/// Decimal seconds, no sign, no leading zero (one canonical spelling per value).
+/// Decimal seconds, no sign, no leading zero (one canonical spelling per value), at most
+/// 19 digits: no overflow is possible, and a longer time is centuries beyond any `now`,
+/// which [`Consent::decode`] would refuse anyway.
 fn parse_seconds(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 20 || (digits[0] == b'0' && digits.len() > 1) {
+    if digits.is_empty() || digits.len() > 19 || (digits[0] == b'0' && digits.len() > 1) {
         return None;
     }
-    digits.iter().try_fold(0u64, |n, d| {
-        d.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))?
-    })
+    let mut seconds = 0u64;
+    for d in digits {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        seconds = seconds * 10 + u64::from(digit);
+    }
+    Some(seconds)
 }
 
 /// The current time in Unix seconds (0 if the clock is before 1970).
@@ -232,26 +231,39 @@ pub fn request_cookies<'a, I>(cookie_headers: I) -> impl Iterator<Item = (&'a [u
 where
     I: IntoIterator<Item = &'a [u8]>,
 {
-    cookie_headers.into_iter().flat_map(|header| {
-        header.split(|b| *b == b';').filter_map(|pair| {
-            let eq = pair.iter().position(|b| *b == b'=')?;
-            let name = trim(&pair[..eq]);
-            (!name.is_empty()).then(|| (name, trim(&pair[eq + 1..])))
-        })
-    })
+    cookie_headers
+        .into_iter()
+        .flat_map(|header| Pairs { rest: header })
 }
 
-/// Trims spaces and tabs, as RFC 6265bis does around names and values.
-pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| *b != b' ' && *b != b'\t')
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| *b != b' ' && *b != b'\t')
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
+/// The pairs of one `Cookie` header. Each byte is looked at once: a name up to its `=`
+/// (or, lacking one, to its `;`), then a value up to its `;`.
+struct Pairs<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.rest.is_empty() {
+            let rest = self.rest;
+            let stop = find(rest, |b| (b == b'=') | (b == b';')).unwrap_or(rest.len());
+            if rest.get(stop) != Some(&b'=') {
+                // No `=` in this pair: skip it.
+                self.rest = rest.get(stop + 1..).unwrap_or_default();
+                continue;
+            }
+            let value = &rest[stop + 1..];
+            let end = find(value, |b| b == b';').unwrap_or(value.len());
+            self.rest = value.get(end + 1..).unwrap_or_default();
+            let name = trim(&rest[..stop]);
+            if !name.is_empty() {
+                return Some((name, trim(&value[..end])));
+            }
+        }
+        None
+    }
 }
 
 impl Charter {
@@ -499,6 +511,41 @@ mod tests {
     fn necessary_is_always_granted() {
         assert!(Consent::NONE.is_granted(Category::Necessary));
         assert!(!Consent::NONE.is_granted(Category::Statistics));
+    }
+
+    proptest::proptest! {
+        /// The one-pass splitter agrees with the plain reading: split on `;`, then on
+        /// the first `=`, trim, skip nameless pairs.
+        #[test]
+        fn request_cookie_pairs_match_the_plain_reading(header in "[ab=; \t]{0,24}") {
+            let plain: Vec<_> = header
+                .as_bytes()
+                .split(|b| *b == b';')
+                .filter_map(|pair| {
+                    let eq = pair.iter().position(|b| *b == b'=')?;
+                    let name = trim(&pair[..eq]);
+                    (!name.is_empty()).then(|| (name, trim(&pair[eq + 1..])))
+                })
+                .collect();
+            let pairs: Vec<_> = request_cookies([header.as_bytes()]).collect();
+            proptest::prop_assert_eq!(pairs, plain);
+        }
+
+        /// The in-place consent reader agrees with splitting the value on its dots.
+        #[test]
+        fn consent_values_parse_as_their_fields_say(value in "(1\\.abc\\.|1?\\.?(abc)?\\.?)[0-9]{0,3}(\\.[01]{3}|\\.?[01x]{0,4}\\.?)") {
+            let fields: Vec<&str> = value.split('.').collect();
+            let expected = match fields[..] {
+                ["1", "abc", time, decision] if decision.len() == 3
+                    && decision.bytes().all(|b| b == b'0' || b == b'1')
+                    && !time.is_empty()
+                    && time.bytes().all(|b| b.is_ascii_digit())
+                    && (time == "0" || !time.starts_with('0')) => Some(time.parse::<u64>().unwrap()),
+                _ => None,
+            };
+            let parsed = Consent::parse(value.as_bytes(), "abc");
+            proptest::prop_assert_eq!(parsed.and_then(|c| c.decided_at), expected);
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod revision;
+mod scan;
 pub mod validate;
 
 #[cfg(feature = "codegen")]

@@ -449,6 +449,10 @@ pub struct Charter {
     pub(crate) p: CharterParts,
 }
 
+/// The generated lookup: a cookie name, as bytes, to its declaration's index.
+#[doc(hidden)]
+pub type LookupFn = fn(&[u8]) -> Option<usize>;
+
 /// Every field of a [`Charter`]. Not part of the stable API: use `charter!`.
 #[doc(hidden)]
 #[allow(missing_docs)]
@@ -459,7 +463,7 @@ pub struct CharterParts {
     pub consent_cookie: Option<usize>,
     pub cookies: Cow<'static, [Cookie]>,
     pub revision: Cow<'static, str>,
-    pub lookup: Option<fn(&str) -> Option<usize>>,
+    pub lookup: Option<LookupFn>,
 }
 
 impl Charter {
@@ -498,24 +502,38 @@ impl Charter {
     /// pattern. Names are case-sensitive. Charters made by `charter!` answer with a
     /// generated `match`, without hashing.
     pub fn lookup(&self, name: &str) -> Option<&Cookie> {
+        self.lookup_bytes(name.as_bytes())
+    }
+
+    /// [`Charter::lookup`] for a name as the wire has it, in bytes: what the enforcement
+    /// engine uses, so that it need not turn every name into a `str` first. A name that
+    /// is not UTF-8 is covered by nothing, as with `lookup`.
+    pub fn lookup_bytes(&self, name: &[u8]) -> Option<&Cookie> {
         let index = match self.p.lookup {
             Some(generated) => generated(name),
             None => self.lookup_by_scan(name),
         };
-        index.and_then(|i| self.p.cookies.get(i))
+        let cookie = self.p.cookies.get(index?)?;
+        // An exact match is UTF-8 (declared names are); what follows a pattern's prefix
+        // must be checked.
+        let covered = !cookie.p.pattern || {
+            let rest = &name[cookie.p.name.len()..];
+            rest.is_ascii() || std::str::from_utf8(rest).is_ok()
+        };
+        covered.then_some(cookie)
     }
 
-    fn lookup_by_scan(&self, name: &str) -> Option<usize> {
+    fn lookup_by_scan(&self, name: &[u8]) -> Option<usize> {
         let exact = self
             .p
             .cookies
             .iter()
-            .position(|c| !c.p.pattern && c.p.name == name);
+            .position(|c| !c.p.pattern && c.p.name.as_bytes() == name);
         exact.or_else(|| {
             self.p
                 .cookies
                 .iter()
-                .position(|c| c.p.pattern && name.starts_with(&*c.p.name))
+                .position(|c| c.p.pattern && name.starts_with(c.p.name.as_bytes()))
         })
     }
 

@@ -44,13 +44,21 @@ pub enum NamePrefix {
 impl NamePrefix {
     /// The prefix a name starts with, if any.
     pub fn of(name: &str) -> Option<NamePrefix> {
-        let starts = |prefix: &str| {
-            name.len() >= prefix.len()
-                && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        Self::of_bytes(name.as_bytes())
+    }
+
+    /// [`NamePrefix::of`] for a name in bytes.
+    pub fn of_bytes(name: &[u8]) -> Option<NamePrefix> {
+        // Both prefixes start with `__`: most names are settled by one comparison.
+        if !name.starts_with(b"__") {
+            return None;
+        }
+        let starts = |prefix: &[u8]| {
+            name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
         };
-        if starts("__Host-") {
+        if starts(b"__Host-") {
             Some(NamePrefix::Host)
-        } else if starts("__Secure-") {
+        } else if starts(b"__Secure-") {
             Some(NamePrefix::Secure)
         } else {
             None

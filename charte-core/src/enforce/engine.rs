@@ -131,12 +131,24 @@ impl<'c> Engine<'c> {
     where
         H: SetCookieHeaders + ?Sized,
     {
-        let consent = self.response_consent(response, request.consent, now);
+        // One pass over the headers in the common case: judged under the request's
+        // consent, unless the response records a new one (then judged again under it).
+        let mut consent = request.consent;
+        let mut failing = 0;
+        let mut sets_consent = false;
+        for line in response.set_cookies() {
+            let cookie = SetCookie::read(line);
+            sets_consent |= cookie.is_ok_and(|c| self.is_consent_cookie(&c));
+            failing += usize::from(self.judge(cookie, &consent, now).is_err());
+        }
+        if sets_consent {
+            consent = self.response_consent(response, request.consent, now);
+            failing = response
+                .set_cookies()
+                .filter(|line| self.verdict(line, &consent, now).is_err())
+                .count();
+        }
         let to_clear = request.carried.without(consent.granted());
-        let failing = response
-            .set_cookies()
-            .filter(|line| self.verdict(line, &consent, now).is_err())
-            .count();
         if failing == 0 && to_clear.is_empty() {
             return Outcome::Passed;
         }
@@ -232,21 +244,42 @@ impl<'c> Engine<'c> {
 
     /// Whether one `Set-Cookie` may reach the browser.
     fn verdict(&self, line: &[u8], consent: &Consent, now: u64) -> Result<(), DropReason> {
-        let cookie = SetCookie::read(line).map_err(DropReason::Unreadable)?;
-        if cookie.is_removal(now) {
-            return Ok(());
-        }
-        let declared = self
-            .charter
-            .lookup(cookie.name())
-            .ok_or(DropReason::Undeclared)?;
-        if !consent.allows(declared) {
-            return Err(DropReason::NotConsented(declared.category()));
-        }
-        match cookie.broken_prefix() {
-            Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
-            None => Ok(()),
-        }
+        self.judge(SetCookie::read(line), consent, now)
+    }
+
+    /// [`Engine::verdict`] on a line already read. A removal always passes, but it is
+    /// looked for only when the cookie would otherwise be dropped: a lawful cookie's
+    /// attributes are never walked (except for its name prefix rule).
+    fn judge(
+        &self,
+        cookie: Result<SetCookie<'_>, super::Unreadable>,
+        consent: &Consent,
+        now: u64,
+    ) -> Result<(), DropReason> {
+        let cookie = cookie.map_err(DropReason::Unreadable)?;
+        let verdict = match self.charter.lookup_bytes(cookie.name_bytes()) {
+            None => Err(DropReason::Undeclared),
+            Some(declared) if !consent.allows(declared) => {
+                Err(DropReason::NotConsented(declared.category()))
+            }
+            Some(_) => cookie
+                .broken_prefix()
+                .map_or(Ok(()), |p| Err(DropReason::BrokenPrefix(p))),
+        };
+        verdict.or_else(|reason| {
+            if cookie.is_removal(now) {
+                Ok(())
+            } else {
+                Err(reason)
+            }
+        })
+    }
+
+    /// Whether `cookie` is the charter's consent cookie.
+    fn is_consent_cookie(&self, cookie: &SetCookie<'_>) -> bool {
+        self.charter
+            .consent_cookie_declaration()
+            .is_some_and(|declaration| declaration.name().as_bytes() == cookie.name_bytes())
     }
 
     /// Adds (to `response`, when given) a removal for each cookie the request carries
@@ -305,7 +338,7 @@ impl<'c> Engine<'c> {
     }
 
     fn declared(&self, name: &[u8]) -> Option<&'c Cookie> {
-        self.charter.lookup(std::str::from_utf8(name).ok()?)
+        self.charter.lookup_bytes(name)
     }
 
     fn report_drop(&self, line: &[u8], reason: DropReason, route: &str) {
@@ -342,8 +375,8 @@ impl<'c> Engine<'c> {
 
 /// A quick look, before reading a whole line: whether it may set the cookie `name`.
 fn sets_name(line: &[u8], name: &str) -> bool {
-    let rest = crate::consent::trim(line).strip_prefix(name.as_bytes());
-    rest.is_some_and(|rest| crate::consent::trim(rest).first() == Some(&b'='))
+    let rest = crate::scan::trim(line).strip_prefix(name.as_bytes());
+    rest.is_some_and(|rest| crate::scan::trim(rest).first() == Some(&b'='))
 }
 
 /// Whether the response itself already deletes `name` (no need to add a removal).

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::consent::trim;
 use crate::names::NamePrefix;
+use crate::scan::{any, find, trim};
 
 use super::cookie_date;
 
@@ -56,43 +56,25 @@ impl fmt::Display for Unreadable {
 /// assert_eq!(read_name(b"abc; x=y"), Err(Unreadable::Nameless));
 /// ```
 pub fn read_name(line: &[u8]) -> Result<&str, Unreadable> {
-    SetCookie::read(line).map(|c| c.name)
+    SetCookie::read(line).map(|c| c.name())
 }
 
-const CONTROL: u8 = 1;
-const SEMICOLON: u8 = 2;
-const EQUALS: u8 = 4;
-const X: u8 = 8;
-/// `X`, seen in the attributes (set from `X` shifted, in the attribute loop only).
-const ATTRIBUTE_X: u8 = X << 4;
-
-/// What each byte is to the reader: control characters (except tab, as browsers
-/// allow it), `;`, `=`, and `x`/`X`.
-static BYTE_CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = if (b < 0x20 && b != 0x09) || b == 0x7f {
-            CONTROL
-        } else if b == b';' as usize {
-            SEMICOLON
-        } else if b == b'=' as usize {
-            EQUALS
-        } else if b == b'x' as usize || b == b'X' as usize {
-            X
-        } else {
-            0
-        };
-        b += 1;
-    }
-    table
-};
-
-/// What enforcement needs of one `Set-Cookie` value.
+/// What enforcement needs of one `Set-Cookie` value. Reading it checks the whole line
+/// and finds the name; the value and the attributes are read only when asked for, as
+/// most lines (a declared, consented cookie without a name prefix) need neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetCookie<'a> {
-    name: &'a str,
-    value: &'a [u8],
+    line: &'a [u8],
+    /// The name, checked to be UTF-8 (kept as bytes: turning it into a `str` costs a
+    /// second check, paid only by [`SetCookie::name`]).
+    name: &'a [u8],
+    /// Where the name-value pair's `=` is.
+    eq: usize,
+}
+
+/// The attributes enforcement looks at, as the browser keeps them.
+#[derive(Debug, Default)]
+struct Attributes<'a> {
     /// The last valid `Max-Age`.
     max_age: Option<i64>,
     /// The last valid `Expires`, in Unix seconds.
@@ -106,105 +88,58 @@ pub struct SetCookie<'a> {
 impl<'a> SetCookie<'a> {
     /// Reads a `Set-Cookie` header value.
     pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
-        // One pass over the bytes, one table look-up each: the first `;`, the first `=`
-        // before it, and whether the line holds a control character (anywhere) or an
-        // `x` (in the attributes: only `Max-Age` and `Expires` have one).
-        let mut semicolon = line.len();
-        let mut eq = None;
-        let mut seen = 0u8;
-        for (i, &b) in line.iter().enumerate() {
-            let class = BYTE_CLASS[usize::from(b)];
-            seen |= class;
-            if class & (SEMICOLON | EQUALS) != 0 {
-                if class & SEMICOLON != 0 {
-                    semicolon = i;
-                    break;
-                }
-                if eq.is_none() {
-                    eq = Some(i);
-                }
-            }
-        }
-        let mut attributes = &line[semicolon..];
-        for &b in attributes {
-            let class = BYTE_CLASS[usize::from(b)];
-            seen |= class | (class & X) << 4;
-        }
-        if seen & CONTROL != 0 {
+        // Browsers reject a cookie with a control character (but tab) anywhere.
+        if any(line, |b| (b < 0x20) & (b != b'\t') | (b == 0x7f)) {
             return Err(Unreadable::ControlCharacter);
         }
-        let pair = &line[..semicolon];
-        let eq = eq.ok_or(Unreadable::Nameless)?;
-        let name = trim(&pair[..eq]);
-        let value = trim(&pair[eq + 1..]);
-        if name.len() + value.len() > MAX_NAME_VALUE_LEN {
+        // The name ends at the first `=`, unless a `;` comes first (then there is none).
+        let eq = match find(line, |b| (b == b'=') | (b == b';')) {
+            Some(i) if line[i] == b'=' => i,
+            _ => return Err(Unreadable::Nameless),
+        };
+        let name = trim(&line[..eq]);
+        let cookie = SetCookie { line, name, eq };
+        // Name and value are shorter than the line: only a long line needs the value.
+        if line.len() > MAX_NAME_VALUE_LEN && name.len() + cookie.value().len() > MAX_NAME_VALUE_LEN
+        {
             return Err(Unreadable::TooLong);
         }
         if name.is_empty() {
             return Err(Unreadable::Nameless);
         }
-        let name = std::str::from_utf8(name).map_err(|_| Unreadable::NotUtf8)?;
-        let mut cookie = SetCookie {
-            name,
-            value,
-            max_age: None,
-            expires: None,
-            secure: false,
-            path: None,
-            domain: false,
-        };
-        // Only `Max-Age` and `Expires` (both with an `x`) matter unless the name has a
-        // prefix: most lines skip the attribute walk after one vectorised scan.
-        let attributes_have_x = seen & ATTRIBUTE_X != 0;
-        if !attributes_have_x && NamePrefix::of(name).is_none() {
-            return Ok(cookie);
-        }
-        while let Some(rest) = attributes.strip_prefix(b";") {
-            let end = rest.iter().position(|b| *b == b';').unwrap_or(rest.len());
-            let (av, next) = rest.split_at(end);
-            attributes = next;
-            let (key, value) = match av.iter().position(|b| *b == b'=') {
-                Some(eq) => (trim(&av[..eq]), trim(&av[eq + 1..])),
-                None => (trim(av), &av[..0]),
-            };
-            if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
-                continue;
-            }
-            // Dispatch on length and first letter: one comparison per attribute.
-            match (key.len(), key.first().map(u8::to_ascii_lowercase)) {
-                (7, Some(b'm')) if key.eq_ignore_ascii_case(b"max-age") => {
-                    if let Some(seconds) = parse_max_age(value) {
-                        cookie.max_age = Some(seconds);
-                    }
-                }
-                (7, Some(b'e')) if key.eq_ignore_ascii_case(b"expires") => {
-                    if let Some(date) = cookie_date::parse(value) {
-                        cookie.expires = Some(date);
-                    }
-                }
-                (6, Some(b's')) if key.eq_ignore_ascii_case(b"secure") => cookie.secure = true,
-                (4, Some(b'p')) if key.eq_ignore_ascii_case(b"path") => cookie.path = Some(value),
-                (6, Some(b'd')) if key.eq_ignore_ascii_case(b"domain") => cookie.domain = true,
-                _ => {}
-            }
+        // Names are nearly always ASCII, which is UTF-8 and quicker to check.
+        if !name.is_ascii() && std::str::from_utf8(name).is_err() {
+            return Err(Unreadable::NotUtf8);
         }
         Ok(cookie)
     }
 
     /// The cookie's name.
     pub fn name(&self) -> &'a str {
+        std::str::from_utf8(self.name).expect("`SetCookie::read` checked the name is UTF-8")
+    }
+
+    /// The cookie's name, as bytes (UTF-8).
+    pub fn name_bytes(&self) -> &'a [u8] {
         self.name
     }
 
     /// The cookie's value, trimmed, as sent (no unquoting, no decoding).
     pub fn value(&self) -> &'a [u8] {
-        self.value
+        trim(self.split_pair().0)
+    }
+
+    /// The value (untrimmed) and the attributes, from their first `;` on.
+    fn split_pair(&self) -> (&'a [u8], &'a [u8]) {
+        let rest = &self.line[self.eq + 1..];
+        rest.split_at(position(rest, b';'))
     }
 
     /// Whether this deletes the cookie: `Max-Age` ≤ 0, or (without a valid `Max-Age`,
     /// which takes precedence) an `Expires` at or before `now` (Unix seconds).
     pub fn is_removal(&self, now: u64) -> bool {
-        match (self.max_age, self.expires) {
+        let attributes = self.attributes();
+        match (attributes.max_age, attributes.expires) {
             (Some(max_age), _) => max_age <= 0,
             (None, Some(expires)) => expires <= i64::try_from(now).unwrap_or(i64::MAX),
             (None, None) => false,
@@ -215,13 +150,59 @@ impl<'a> SetCookie<'a> {
     /// `Path=/` and no `Domain`; `__Secure-` needs `Secure` (prefixes are matched
     /// case-insensitively, as browsers do).
     pub fn broken_prefix(&self) -> Option<NamePrefix> {
-        let prefix = NamePrefix::of(self.name)?;
+        let prefix = NamePrefix::of_bytes(self.name)?;
+        let attributes = self.attributes();
         let kept = match prefix {
-            NamePrefix::Host => self.secure && self.path == Some(b"/") && !self.domain,
-            NamePrefix::Secure => self.secure,
+            NamePrefix::Host => {
+                attributes.secure && attributes.path == Some(b"/") && !attributes.domain
+            }
+            NamePrefix::Secure => attributes.secure,
         };
         (!kept).then_some(prefix)
     }
+
+    /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
+    /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
+    fn attributes(&self) -> Attributes<'a> {
+        let mut attributes = Attributes::default();
+        let mut rest = self.split_pair().1;
+        while let Some(after) = rest.strip_prefix(b";") {
+            let (av, next) = after.split_at(position(after, b';'));
+            rest = next;
+            let (key, value) = match find(av, |b| b == b'=') {
+                Some(eq) => (trim(&av[..eq]), trim(&av[eq + 1..])),
+                None => (trim(av), &av[..0]),
+            };
+            if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
+                continue;
+            }
+            // Dispatch on length and first letter: one comparison per attribute.
+            match (key.len(), key.first().map(u8::to_ascii_lowercase)) {
+                (7, Some(b'm')) if key.eq_ignore_ascii_case(b"max-age") => {
+                    if let Some(seconds) = parse_max_age(value) {
+                        attributes.max_age = Some(seconds);
+                    }
+                }
+                (7, Some(b'e')) if key.eq_ignore_ascii_case(b"expires") => {
+                    if let Some(date) = cookie_date::parse(value) {
+                        attributes.expires = Some(date);
+                    }
+                }
+                (6, Some(b's')) if key.eq_ignore_ascii_case(b"secure") => attributes.secure = true,
+                (4, Some(b'p')) if key.eq_ignore_ascii_case(b"path") => {
+                    attributes.path = Some(value);
+                }
+                (6, Some(b'd')) if key.eq_ignore_ascii_case(b"domain") => attributes.domain = true,
+                _ => {}
+            }
+        }
+        attributes
+    }
+}
+
+/// Where the first `byte` is, or the length.
+fn position(bytes: &[u8], byte: u8) -> usize {
+    find(bytes, |b| b == byte).unwrap_or(bytes.len())
 }
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
