@@ -10,7 +10,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{stays_inside, Origin};
+use crate::load::{leads_outside, stays_inside, Origin};
 use crate::model::{Category, Charter, Cookie, Lang, SameSite};
 use crate::names::{constant_name, module_name};
 
@@ -76,20 +76,15 @@ fn resolve(request: &Request) -> Result<Origin, Vec<Diagnostic>> {
     }
     let path = request.manifest_dir.join(relative);
     // A symbolic link could still lead outside: compare real paths when they exist.
-    if let (Ok(real), Ok(root)) = (
-        std::fs::canonicalize(&path),
-        std::fs::canonicalize(&request.manifest_dir),
-    ) {
-        if !real.starts_with(&root) {
-            return Err(vec![Diagnostic::new(format!(
-                "`charter!` path {:?} leads outside the package (to `{}`)",
-                request.path,
-                real.display()
-            ))
-            .help(
-                "copy the declaration into the package instead of linking to it",
-            )]);
-        }
+    if let Some(real) = leads_outside(&path, &request.manifest_dir) {
+        return Err(vec![Diagnostic::new(format!(
+            "`charter!` path {:?} leads outside the package (to `{}`)",
+            request.path,
+            real.display()
+        ))
+        .help(
+            "copy the declaration into the package instead of linking to it",
+        )]);
     }
     Ok(Origin {
         path,

@@ -320,6 +320,24 @@ impl Loader {
             },
             None => joined.display().to_string(),
         };
+        // The text stays inside; a symbolic link could still lead out.
+        if let Some(real) = self
+            .root
+            .as_deref()
+            .and_then(|root| leads_outside(&joined, root))
+        {
+            let d = self
+                .error_at(
+                    &extends.at,
+                    format!(
+                        "`extends` leads outside the package (to `{}`)",
+                        real.display()
+                    ),
+                )
+                .help("copy the base into the package instead of linking to it");
+            self.error(d);
+            return None;
+        }
         let canonical = std::fs::canonicalize(&joined).unwrap_or_else(|_| joined.clone());
         if let Some(start) = self.chain.iter().position(|(p, _)| *p == canonical) {
             let cycle: Vec<String> = self.chain[start..]
@@ -597,6 +615,14 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Where `path` really leads (symbolic links followed) when that is outside `root`.
+/// `None` when it stays inside, or when either does not exist: reading reports that.
+pub fn leads_outside(path: &Path, root: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(root).ok()?;
+    (!real.starts_with(root)).then_some(real)
 }
 
 /// Whether a relative path stays inside the directory it is relative to.

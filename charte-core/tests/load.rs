@@ -300,6 +300,56 @@ fn extends_merges_by_name_and_reports_errors_in_the_base_file() {
     assert_eq!(checked.paths.len(), 2);
 }
 
+#[cfg(unix)]
+#[test]
+fn extends_follows_symbolic_links_to_keep_bases_inside_the_package() {
+    let dir = tempdir("extends-links");
+    let package = dir.join("package");
+    let outside = dir.join("outside");
+    std::fs::create_dir_all(package.join("portals/shared")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let base = format!("{HEAD}{}", cookie("a", "necessary", ""));
+    std::fs::write(outside.join("base.toml"), &base).unwrap();
+    std::fs::write(package.join("portals/base.toml"), &base).unwrap();
+    let link = package.join("portals/linked.toml");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(outside.join("base.toml"), &link).unwrap();
+    let child = |extends: &str| {
+        let path = package.join("portals/child.toml");
+        std::fs::write(&path, format!("{HEAD}extends = \"{extends}\"\n")).unwrap();
+        check(&Origin {
+            path,
+            display: "portals/child.toml".into(),
+            root: Some(package.clone()),
+        })
+        .charter
+    };
+
+    let errors = child("linked.toml").unwrap_err().0;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let real = std::fs::canonicalize(outside.join("base.toml")).unwrap();
+    assert_eq!(
+        errors[0].message,
+        format!(
+            "`extends` leads outside the package (to `{}`)",
+            real.display()
+        )
+    );
+    let at = errors[0].location.as_ref().unwrap();
+    assert_eq!(
+        (at.file.as_str(), at.line, at.column),
+        ("portals/child.toml", 3, 11)
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("copy the base into the package instead of linking to it")
+    );
+
+    // A detour that comes back into the package is the base it leads to.
+    let charter = child("shared/../base.toml").unwrap();
+    assert_eq!(charter.cookies()[0].declared_name(), "a");
+}
+
 #[test]
 fn the_revision_is_stable_and_follows_content_not_formatting() {
     let a = format!("{HEAD}{}", cookie("a", "necessary", ""));

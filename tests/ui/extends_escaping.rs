@@ -1,0 +1,3 @@
+charte::charter!("portals/extends_escaping.toml");
+
+fn main() {}

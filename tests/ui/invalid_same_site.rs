@@ -1,0 +1,3 @@
+charte::charter!("portals/invalid_same_site.toml");
+
+fn main() {}
