@@ -29,7 +29,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Category, Charter, Cookie};
@@ -218,12 +217,7 @@ fn parse_seconds(digits: &[u8]) -> Option<u64> {
     Some(seconds)
 }
 
-/// The current time in Unix seconds (0 if the clock is before 1970).
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub use crate::clock::now;
 
 /// The `(name, value)` pairs of `Cookie` request headers, as browsers send them
 /// (`a=1; b=2`), without allocating. Pairs without `=` are skipped; names are trimmed.

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod clock;
 pub mod declaration;
 pub mod diagnostic;
 pub mod duration;

@@ -1,22 +1,79 @@
-//! The `Set-Cookie` reader: never panics, and a name it reads is what a browser reads.
+//! The `Set-Cookie` reader: never panics, and what it reads (name, value, prefix rule)
+//! is what a plain reading of RFC 6265bis §5.6 gives: split on `;`, the name up to the
+//! first `=`, trimmed; the attributes after it. The reader scans in blocks and reads
+//! attributes only on demand; this reference does everything byte by byte, eagerly.
 #![no_main]
 
 use charte_core::enforce::{read_name, SetCookie};
+use charte_core::names::NamePrefix;
 use libfuzzer_sys::fuzz_target;
 
+fn trim(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// The name and value a browser reads, or `None` when it ignores the line.
+fn reference(line: &[u8]) -> Option<(&str, &[u8])> {
+    if line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return None;
+    }
+    let pair = line.split(|b| *b == b';').next().unwrap_or_default();
+    let eq = pair.iter().position(|b| *b == b'=')?;
+    let (name, value) = (trim(&pair[..eq]), trim(&pair[eq + 1..]));
+    if name.is_empty() || name.len() + value.len() > 4096 {
+        return None;
+    }
+    Some((std::str::from_utf8(name).ok()?, value))
+}
+
+/// The prefix rule broken, from the attributes read eagerly.
+fn reference_broken_prefix(name: &str, line: &[u8]) -> Option<NamePrefix> {
+    let prefix = NamePrefix::of(name)?;
+    let (mut secure, mut path, mut domain) = (false, None, false);
+    for av in line.split(|b| *b == b';').skip(1) {
+        let (key, value) = match av.iter().position(|b| *b == b'=') {
+            Some(eq) => (trim(&av[..eq]), trim(&av[eq + 1..])),
+            None => (trim(av), &av[..0]),
+        };
+        if value.len() > 1024 {
+            continue;
+        }
+        if key.eq_ignore_ascii_case(b"secure") {
+            secure = true;
+        } else if key.eq_ignore_ascii_case(b"path") {
+            path = Some(value);
+        } else if key.eq_ignore_ascii_case(b"domain") {
+            domain = true;
+        }
+    }
+    let kept = match prefix {
+        NamePrefix::Host => secure && path == Some(&b"/"[..]) && !domain,
+        NamePrefix::Secure => secure,
+    };
+    (!kept).then_some(prefix)
+}
+
 fuzz_target!(|line: &[u8]| {
-    let Ok(name) = read_name(line) else {
+    let read = SetCookie::read(line);
+    let expected = reference(line);
+    assert_eq!(
+        read.ok().map(|c| (c.name(), c.value())),
+        expected,
+        "{line:?}"
+    );
+    assert_eq!(read_name(line).ok(), expected.map(|(name, _)| name));
+    let Ok(cookie) = read else {
         return;
     };
-    // The name: non-empty, trimmed, no control character, before the first `;` and `=`.
-    assert!(!name.is_empty());
-    assert!(!name.starts_with([' ', '\t']) && !name.ends_with([' ', '\t']));
-    assert!(!name.bytes().any(|b| b.is_ascii_control() && b != b'\t'));
-    assert!(!name.contains(';') && !name.contains('='));
-    let first_stop = line.iter().position(|b| *b == b';' || *b == b'=').unwrap();
-    assert_eq!(line[first_stop], b'=');
-    let cookie = SetCookie::read(line).unwrap();
-    assert!(name.len() + cookie.value().len() <= 4096);
+    assert_eq!(
+        cookie.broken_prefix(),
+        reference_broken_prefix(cookie.name(), line)
+    );
     let _ = cookie.is_removal(1_763_894_400);
-    let _ = cookie.broken_prefix();
 });
