@@ -56,7 +56,7 @@ fn main() {
             }
             "set_cookie_0" | "set_cookie_1" | "set_cookie_2" => {
                 let line = LINES[usize::from(part.as_bytes()[11] - b'0')];
-                SetCookie::read(black_box(line.as_bytes())).map_or(0, |c| c.name().len())
+                SetCookie::read(black_box(line.as_bytes())).map_or(0, |c| c.name_bytes().len())
             }
             "lookup" => exchange::NAMES
                 .into_iter()
