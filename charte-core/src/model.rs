@@ -508,6 +508,22 @@ impl Charter {
     /// [`Charter::lookup`] for a name as the wire has it, in bytes: what the enforcement
     /// engine uses, so that it need not turn every name into a `str` first. A name that
     /// is not UTF-8 is covered by nothing, as with `lookup`.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # [[cookie]]
+    /// # name = "_pk_id*"
+    /// # provider = "Matomo"
+    /// # service = "Audience"
+    /// # purpose = "Count visits."
+    /// # category = "statistics"
+    /// # "#).charter.unwrap();
+    /// assert!(charter.lookup_bytes(b"_pk_id.1.abc").is_some());
+    /// assert!(charter.lookup_bytes(b"_pk_id.\xff").is_none()); // not UTF-8
+    /// assert!(charter.lookup_bytes(b"_ga").is_none());
+    /// ```
     pub fn lookup_bytes(&self, name: &[u8]) -> Option<&Cookie> {
         let index = match self.p.lookup {
             Some(generated) => generated(name),
