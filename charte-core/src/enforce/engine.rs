@@ -250,6 +250,7 @@ impl<'c> Engine<'c> {
     /// [`Engine::verdict`] on a line already read. A removal always passes, but it is
     /// looked for only when the cookie would otherwise be dropped: a lawful cookie's
     /// attributes are never walked (except for its name prefix rule).
+    #[inline]
     fn judge(
         &self,
         cookie: Result<SetCookie<'_>, super::Unreadable>,

@@ -87,6 +87,7 @@ struct Attributes<'a> {
 
 impl<'a> SetCookie<'a> {
     /// Reads a `Set-Cookie` header value.
+    #[inline]
     pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
         // Browsers reject a cookie with a control character (but tab) anywhere.
         if any(line, |b| (b < 0x20) & (b != b'\t') | (b == 0x7f)) {
