@@ -34,6 +34,8 @@ use crate::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Category, Charter, Cookie};
 use crate::scan::{find, trim};
 
+pub use crate::clock::now;
+
 /// The version digit that starts every consent value this crate writes.
 pub const FORMAT_VERSION: u8 = b'1';
 
@@ -216,8 +218,6 @@ fn parse_seconds(digits: &[u8]) -> Option<u64> {
     }
     Some(seconds)
 }
-
-pub use crate::clock::now;
 
 /// The `(name, value)` pairs of `Cookie` request headers, as browsers send them
 /// (`a=1; b=2`), without allocating. Pairs without `=` are skipped; names are trimmed.

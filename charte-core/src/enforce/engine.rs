@@ -103,7 +103,7 @@ impl<'c> Engine<'c> {
         for (name, value) in request_cookies(cookie_headers) {
             if consent.is_none() && consent_name.is_some_and(|c| c.as_bytes() == name) {
                 consent = Some(Consent::decode(value, self.charter.revision(), now));
-            } else if let Some(declared) = self.declared(name) {
+            } else if let Some(declared) = self.charter.lookup_bytes(name) {
                 if declared.needs_consent() {
                     carried.insert(declared.category());
                 }
@@ -135,14 +135,17 @@ impl<'c> Engine<'c> {
         // consent, unless the response records a new one (then judged again under it).
         let mut consent = request.consent;
         let mut failing = 0;
-        let mut sets_consent = false;
+        let mut recorded = None;
         for line in response.set_cookies() {
             let cookie = SetCookie::read(line);
-            sets_consent |= cookie.is_ok_and(|c| self.is_consent_cookie(&c));
+            if let Ok(cookie) = &cookie {
+                // The last consent cookie set wins, as in the browser.
+                recorded = self.recorded_consent(cookie, now).or(recorded);
+            }
             failing += usize::from(self.judge(cookie, &consent, now).is_err());
         }
-        if sets_consent {
-            consent = self.response_consent(response, request.consent, now);
+        if let Some(recorded) = recorded {
+            consent = recorded;
             failing = response
                 .set_cookies()
                 .filter(|line| self.verdict(line, &consent, now).is_err())
@@ -212,36 +215,6 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// The consent that holds once this response is applied: the one it sets, if it
-    /// sets the consent cookie (the last such header wins, as in the browser), else
-    /// the request's.
-    fn response_consent<H>(&self, response: &H, request: Consent, now: u64) -> Consent
-    where
-        H: SetCookieHeaders + ?Sized,
-    {
-        let Some(declaration) = self.charter.consent_cookie_declaration() else {
-            return Consent::NONE;
-        };
-        let mut consent = request;
-        for line in response.set_cookies() {
-            if !sets_name(line, declaration.name()) {
-                continue;
-            }
-            let Ok(cookie) = SetCookie::read(line) else {
-                continue;
-            };
-            if cookie.name() != declaration.name() || cookie.broken_prefix().is_some() {
-                continue;
-            }
-            consent = if cookie.is_removal(now) {
-                Consent::NONE
-            } else {
-                Consent::decode(cookie.value(), self.charter.revision(), now)
-            };
-        }
-        consent
-    }
-
     /// Whether one `Set-Cookie` may reach the browser.
     fn verdict(&self, line: &[u8], consent: &Consent, now: u64) -> Result<(), DropReason> {
         self.judge(SetCookie::read(line), consent, now)
@@ -276,11 +249,20 @@ impl<'c> Engine<'c> {
         })
     }
 
-    /// Whether `cookie` is the charter's consent cookie.
-    fn is_consent_cookie(&self, cookie: &SetCookie<'_>) -> bool {
-        self.charter
-            .consent_cookie_declaration()
-            .is_some_and(|declaration| declaration.name().as_bytes() == cookie.name_bytes())
+    /// The consent `cookie` records when it is the charter's consent cookie, kept to
+    /// its prefix rule: its decision, or nothing granted when it removes the cookie.
+    #[inline]
+    fn recorded_consent(&self, cookie: &SetCookie<'_>, now: u64) -> Option<Consent> {
+        let declaration = self.charter.consent_cookie_declaration()?;
+        if declaration.name().as_bytes() != cookie.name_bytes() || cookie.broken_prefix().is_some()
+        {
+            return None;
+        }
+        Some(if cookie.is_removal(now) {
+            Consent::NONE
+        } else {
+            Consent::decode(cookie.value(), self.charter.revision(), now)
+        })
     }
 
     /// Adds (to `response`, when given) a removal for each cookie the request carries
@@ -302,7 +284,7 @@ impl<'c> Engine<'c> {
         }
         let mut done: Vec<&[u8]> = Vec::new();
         for (name, _) in request_cookies(request_cookie_headers) {
-            let Some(declared) = self.declared(name) else {
+            let Some(declared) = self.charter.lookup_bytes(name) else {
                 continue;
             };
             if !declared.needs_consent()
@@ -338,10 +320,6 @@ impl<'c> Engine<'c> {
         done.len()
     }
 
-    fn declared(&self, name: &[u8]) -> Option<&'c Cookie> {
-        self.charter.lookup_bytes(name)
-    }
-
     fn report_drop(&self, line: &[u8], reason: DropReason, route: &str) {
         let cookie = printable_name(line);
         let cookie: &str = &cookie;
@@ -374,17 +352,11 @@ impl<'c> Engine<'c> {
     }
 }
 
-/// A quick look, before reading a whole line: whether it may set the cookie `name`.
-fn sets_name(line: &[u8], name: &str) -> bool {
-    let rest = crate::scan::trim(line).strip_prefix(name.as_bytes());
-    rest.is_some_and(|rest| crate::scan::trim(rest).first() == Some(&b'='))
-}
-
 /// Whether the response itself already deletes `name` (no need to add a removal).
 fn already_removed<H: SetCookieHeaders + ?Sized>(response: &H, name: &str, now: u64) -> bool {
-    response
-        .set_cookies()
-        .any(|line| SetCookie::read(line).is_ok_and(|c| c.name() == name && c.is_removal(now)))
+    response.set_cookies().any(|line| {
+        SetCookie::read(line).is_ok_and(|c| c.name_bytes() == name.as_bytes() && c.is_removal(now))
+    })
 }
 
 /// The name of a `Set-Cookie` for messages: the name as read, or, when unreadable, the
