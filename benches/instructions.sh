@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per exchange, counted by callgrind: each part of the engine's work on the
 # router benchmark's exchange (a consent cookie in, three lawful Set-Cookie out), run N
-# times, minus the empty loop, divided by N. Deterministic where wall time is noisy.
+# times, minus the empty loop, divided by N; then each of the router benchmark's four
+# routers per request (N/10 requests minus 1,000, divided: start-up cancels out), and
+# the ratios the issue sets goals for. Deterministic where wall time is noisy.
 # Needs valgrind (Debian: apt-get install -y valgrind).
 #
 #   bash benches/instructions.sh [N]
@@ -10,7 +12,9 @@ cd "$(dirname "$0")/.."
 n="${1:-100000}"
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
 cargo build --release --example engine_instructions
+cargo build --release --features tower --example router_instructions
 driver=target/release/examples/engine_instructions
+router_driver=target/release/examples/router_instructions
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -26,3 +30,26 @@ for part in clock read_request set_cookie_0 set_cookie_1 set_cookie_2 lookup exc
     total=$(count "$part")
     echo "| $part | $(( (total - baseline) / n )) |"
 done
+
+# The routers: the same request through each, as in `cargo bench --bench router`.
+requests=$(( n / 10 ))
+[ "$requests" -gt 1000 ] || requests=2000
+routed() {
+    valgrind --tool=callgrind --callgrind-out-file="$out/router.out" "$router_driver" "$1" "$2" \
+        2>&1 >/dev/null | sed -n 's/.*Collected : //p'
+}
+echo
+echo "| router | instructions per request |"
+echo "|---|---|"
+declare -A per_request
+for router in bare noop_layer charte_layer hand_written_middleware; do
+    few=$(routed "$router" 1000)
+    many=$(routed "$router" $(( requests + 1000 )))
+    per_request[$router]=$(( (many - few) / requests ))
+    echo "| $router | ${per_request[$router]} |"
+done
+python3 - "${per_request[noop_layer]}" "${per_request[charte_layer]}" "${per_request[hand_written_middleware]}" <<'RATIOS'
+import sys
+noop, layer, hand = map(int, sys.argv[1:])
+print(f"\nlayer / no-op layer: {layer / noop:.3f}; layer / hand-written: {layer / hand:.3f}")
+RATIOS

@@ -184,7 +184,10 @@ pub fn generate(
     });
     let mut constants = Vec::new();
     let mut elements = Vec::new();
-    let mut exact_arms = Vec::new();
+    // Exact names grouped by length: one jump on the length, then a comparison of a
+    // known size, which the compiler turns into a few word compares.
+    let mut exact_by_len: std::collections::BTreeMap<usize, Vec<TokenStream>> =
+        std::collections::BTreeMap::new();
     let mut pattern_checks = Vec::new();
     for (index, cookie) in charter.cookies().iter().enumerate() {
         let ident = format_ident!("{}", constant_name(cookie.name()));
@@ -209,9 +212,16 @@ pub fn generate(
             });
             elements.push(quote!(#ident));
             let bytes = Literal::byte_string(cookie.name().as_bytes());
-            exact_arms.push(quote!(#bytes => Some(#index),));
+            exact_by_len
+                .entry(cookie.name().len())
+                .or_default()
+                .push(quote!(if name == #bytes { return Some(#index); }));
         }
     }
+    let exact_arms = exact_by_len.into_iter().map(|(len, checks)| {
+        let len = Literal::usize_unsuffixed(len);
+        quote!(#len => { #(#checks)* })
+    });
     let site = string_literal(charter.site());
     let revision = string_literal(charter.revision());
     let lang = match charter.lang() {
@@ -246,13 +256,12 @@ pub fn generate(
             static __CHARTE_COOKIES: [Cookie; #count] = [#(#elements),*];
 
             fn __charte_lookup(name: &[u8]) -> Option<usize> {
-                match name {
+                match name.len() {
                     #(#exact_arms)*
-                    _ => {
-                        #(#pattern_checks)*
-                        None
-                    }
+                    _ => {}
                 }
+                #(#pattern_checks)*
+                None
             }
 
             #[doc = #charter_doc]

@@ -32,7 +32,7 @@ use std::fmt;
 
 use crate::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Category, Charter, Cookie};
-use crate::scan::{find, trim};
+use crate::scan::{find_byte, find_either, trim};
 
 pub use crate::clock::now;
 
@@ -242,14 +242,14 @@ impl<'a> Iterator for Pairs<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.rest.is_empty() {
             let rest = self.rest;
-            let stop = find(rest, |b| (b == b'=') | (b == b';')).unwrap_or(rest.len());
+            let stop = find_either(rest, b'=', b';').unwrap_or(rest.len());
             if rest.get(stop) != Some(&b'=') {
                 // No `=` in this pair: skip it.
                 self.rest = rest.get(stop + 1..).unwrap_or_default();
                 continue;
             }
             let value = &rest[stop + 1..];
-            let end = find(value, |b| b == b';').unwrap_or(value.len());
+            let end = find_byte(value, b';').unwrap_or(value.len());
             self.rest = value.get(end + 1..).unwrap_or_default();
             let name = trim(&rest[..stop]);
             if !name.is_empty() {

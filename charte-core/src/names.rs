@@ -48,11 +48,18 @@ impl NamePrefix {
     }
 
     /// [`NamePrefix::of`] for a name in bytes.
+    #[inline]
     pub fn of_bytes(name: &[u8]) -> Option<NamePrefix> {
-        // Both prefixes start with `__`: most names are settled by one comparison.
-        if !name.starts_with(b"__") {
-            return None;
+        // Both prefixes start with `__`: most names are settled by one comparison,
+        // inlined; the others are read out of line.
+        match name {
+            [b'_', b'_', ..] => Self::of_underscored(name),
+            _ => None,
         }
+    }
+
+    /// [`NamePrefix::of_bytes`] for a name that starts with `__`.
+    fn of_underscored(name: &[u8]) -> Option<NamePrefix> {
         let starts = |prefix: &[u8]| {
             name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
         };

@@ -17,20 +17,70 @@ fn block_has(block: &[u8; BLOCK], matches: impl Fn(u8) -> bool) -> bool {
     block.iter().fold(false, |found, &b| found | matches(b))
 }
 
-/// The position of the first byte satisfying `matches`.
+/// Eight bytes at a time, as one `u64` (SWAR): `LOW` has 1 in each byte, `HIGH` the
+/// top bit of each byte.
+const LOW: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The top bit of each zero byte of `word`, and of no other byte: no carry crosses
+/// from one byte to the next (each sum is at most `0x7f + 0x7f`), so words may
+/// overlap bytes already seen, whatever those hold.
 #[inline(always)]
-pub(crate) fn find(bytes: &[u8], matches: impl Fn(u8) -> bool + Copy) -> Option<usize> {
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut start = 0;
-    for block in &mut blocks {
-        if block_has(block.try_into().expect("a block"), matches) {
-            break;
-        }
-        start += BLOCK;
+fn zero_bytes(word: u64) -> u64 {
+    let low_bits = (word & !HIGH).wrapping_add(!HIGH);
+    !(low_bits | word | !HIGH)
+}
+
+/// The bytes of `word` equal to `a` or `b`, marked by their top bit.
+#[inline(always)]
+fn either_bytes(word: u64, a: u8, b: u8) -> u64 {
+    zero_bytes(word ^ (LOW * u64::from(a))) | zero_bytes(word ^ (LOW * u64::from(b)))
+}
+
+/// The position of the first byte equal to `a` or `b`.
+#[inline(always)]
+pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    find_either_from(bytes, 0, a, b)
+}
+
+/// The position in `bytes` of the first byte at or after `from` equal to `a` or `b`.
+/// Names, values and attributes are short: eight bytes per step, the exact place
+/// given by the lowest bit set. Near the end, the last eight bytes of `bytes` are
+/// read, those before `from` shifted out: only a whole input under eight bytes is
+/// looked at byte by byte.
+#[inline(always)]
+pub(crate) fn find_either_from(bytes: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
+    if bytes.len() < 8 {
+        let place = bytes.get(from..)?.iter().position(|&c| (c == a) | (c == b));
+        return place.map(|place| from + place);
     }
-    // The block with the match, or the tail (shorter than a block).
-    let place = bytes[start..].iter().position(|&b| matches(b))?;
-    Some(start + place)
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let mut at = from;
+    while at + 8 <= bytes.len() {
+        let hits = either_bytes(word(at), a, b);
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    let last = bytes.len() - 8;
+    let hits = either_bytes(word(last), a, b) >> (8 * (at - last));
+    (hits != 0).then(|| at + (hits.trailing_zeros() / 8) as usize)
+}
+
+/// The position of the first byte equal to `a`.
+#[inline(always)]
+pub(crate) fn find_byte(bytes: &[u8], a: u8) -> Option<usize> {
+    find_either_from(bytes, 0, a, a)
+}
+
+/// The position of the first byte at or after `from` equal to `a`.
+#[inline(always)]
+pub(crate) fn find_byte_from(bytes: &[u8], from: usize, a: u8) -> Option<usize> {
+    find_either_from(bytes, from, a, a)
 }
 
 /// Whether any byte satisfies `matches`.
@@ -52,7 +102,18 @@ pub(crate) fn any(bytes: &[u8], matches: impl Fn(u8) -> bool + Copy) -> bool {
 }
 
 /// Trims spaces and tabs, as RFC 6265bis does around names, values and attributes.
-pub(crate) fn trim(mut bytes: &[u8]) -> &[u8] {
+#[inline(always)]
+pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
+    // Most names and values have nothing to trim: two comparisons settle them.
+    let blank = |b: &u8| (*b == b' ') | (*b == b'\t');
+    match bytes {
+        [first, .., last] if !blank(first) && !blank(last) => bytes,
+        _ => trim_blanks(bytes),
+    }
+}
+
+/// [`trim`] byte by byte.
+fn trim_blanks(mut bytes: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = bytes {
         bytes = rest;
     }
@@ -78,16 +139,70 @@ mod tests {
                     let mut bytes = vec![b'a'; len];
                     bytes[at] = b;
                     assert_eq!(
-                        find(&bytes, semicolon),
+                        find_byte(&bytes, b';'),
                         bytes.iter().position(|&b| semicolon(b))
+                    );
+                    assert_eq!(
+                        find_either(&bytes, b'=', b';'),
+                        bytes.iter().position(|&b| b == b'=' || b == b';')
                     );
                     assert_eq!(any(&bytes, control), bytes.iter().any(|&b| control(b)));
                 }
             }
         }
-        assert_eq!(find(b"", semicolon), None);
+        assert_eq!(find_byte(b"", b';'), None);
         assert!(!any(b"", control));
-        assert_eq!(find(b"a;b;c", semicolon), Some(1));
+        assert_eq!(find_byte(b"a;b;c", b';'), Some(1));
+        assert_eq!(find_either(b"abcdefgh=;", b';', b'='), Some(8));
+    }
+
+    /// Several matches close together, and the bytes one above a match (`:` and `<`,
+    /// where a borrow would show a false match): the first place is still exact.
+    #[test]
+    fn word_scans_find_the_first_of_several_matches() {
+        const ALPHABET: [u8; 6] = [b'=', b';', b':', b'<', b'a', 0x80];
+        let check = |bytes: &[u8]| {
+            assert_eq!(
+                find_either(bytes, b'=', b';'),
+                bytes.iter().position(|&b| b == b'=' || b == b';'),
+                "{bytes:?}"
+            );
+            for from in 0..=bytes.len() + 1 {
+                let expected = bytes.get(from..).and_then(|rest| {
+                    let place = rest.iter().position(|&b| b == b'=' || b == b';')?;
+                    Some(from + place)
+                });
+                assert_eq!(
+                    find_either_from(bytes, from, b'=', b';'),
+                    expected,
+                    "{bytes:?} from {from}"
+                );
+                let expected = bytes
+                    .get(from..)
+                    .and_then(|rest| Some(from + rest.iter().position(|&b| b == b';')?));
+                assert_eq!(find_byte_from(bytes, from, b';'), expected);
+            }
+            assert_eq!(
+                find_byte(bytes, b';'),
+                bytes.iter().position(|&b| b == b';'),
+                "{bytes:?}"
+            );
+        };
+        // Every string of up to 7 letters of the alphabet, after 0 to 9 `a`s.
+        for len in 0..=7u32 {
+            for mut code in 0..ALPHABET.len().pow(len) {
+                let mut letters = Vec::new();
+                for _ in 0..len {
+                    letters.push(ALPHABET[code % ALPHABET.len()]);
+                    code /= ALPHABET.len();
+                }
+                for lead in 0..10 {
+                    let mut bytes = vec![b'a'; lead];
+                    bytes.extend_from_slice(&letters);
+                    check(&bytes);
+                }
+            }
+        }
     }
 
     #[test]

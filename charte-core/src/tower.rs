@@ -125,7 +125,7 @@ where
         let carried = if cookies.carried.is_empty() {
             Vec::new()
         } else {
-            headers.get_all(COOKIE).iter().cloned().collect()
+            carried_values(headers)
         };
         let route = tracing::enabled!(target: "charte", tracing::Level::ERROR)
             .then(|| request.uri().clone());
@@ -138,6 +138,13 @@ where
             now,
         }
     }
+}
+
+/// The request's `Cookie` values, kept in case a carried cookie must be cleared (out
+/// of line: only requests carrying a consent-needing cookie take this path).
+#[inline(never)]
+fn carried_values(headers: &http::HeaderMap) -> Vec<HeaderValue> {
+    headers.get_all(COOKIE).iter().cloned().collect()
 }
 
 pin_project! {
@@ -173,14 +180,22 @@ where
             *this.now,
         );
         if let Outcome::Refused(refusal) = outcome {
-            let mut refused = Response::new(ResBody::from(refusal.to_string()));
-            *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            refused.headers_mut().insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-            return Poll::Ready(Ok(refused));
+            return Poll::Ready(Ok(refused(&refusal)));
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// The 500 answered instead of a response [`Mode::Strict`] refuses (out of line: the
+/// common path of the future stays small).
+#[cold]
+#[inline(never)]
+fn refused<ResBody: From<String>>(refusal: &crate::enforce::Refusal) -> Response<ResBody> {
+    let mut refused = Response::new(ResBody::from(refusal.to_string()));
+    *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    refused.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    refused
 }

@@ -28,6 +28,20 @@ pub struct RequestCookies {
     pub carried: Categories,
 }
 
+/// What the first pass over a response found, for [`Engine::act`].
+struct Found<'r> {
+    /// How many `Set-Cookie` fail.
+    failing: usize,
+    /// The carried categories no longer consented.
+    to_clear: Categories,
+    /// The consent the response is judged under.
+    consent: Consent,
+    /// The request's path, for events.
+    route: &'r str,
+    /// The exchange's time, Unix seconds.
+    now: u64,
+}
+
 /// What the engine did to a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
@@ -155,18 +169,47 @@ impl<'c> Engine<'c> {
         if failing == 0 && to_clear.is_empty() {
             return Outcome::Passed;
         }
-        let route = route.unwrap_or("unknown");
+        let found = Found {
+            failing,
+            to_clear,
+            consent,
+            route: route.unwrap_or("unknown"),
+            now,
+        };
+        self.act(response, &found, request_cookie_headers)
+    }
+
+    /// What [`Engine::enforce`] does when some cookie fails or some must be cleared:
+    /// the rare case, kept out of line so that the common one stays small and warm.
+    #[cold]
+    #[inline(never)]
+    fn act<'a, H>(
+        &self,
+        response: &mut H,
+        found: &Found<'_>,
+        request_cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Outcome
+    where
+        H: SetCookieHeaders + ?Sized,
+    {
+        let Found {
+            failing,
+            to_clear,
+            ref consent,
+            route,
+            now,
+        } = *found;
         match self.mode {
             Mode::Report => {
                 for line in response.set_cookies() {
-                    if let Err(reason) = self.verdict(line, &consent, now) {
+                    if let Err(reason) = self.verdict(line, consent, now) {
                         self.report_drop(line, reason, route);
                     }
                 }
                 let cleared = self.clear(
                     None::<&mut H>,
                     to_clear,
-                    &consent,
+                    consent,
                     request_cookie_headers,
                     route,
                     now,
@@ -179,7 +222,7 @@ impl<'c> Engine<'c> {
             Mode::Strict if failing > 0 => {
                 let (line, reason) = response
                     .set_cookies()
-                    .find_map(|line| Some((line, self.verdict(line, &consent, now).err()?)))
+                    .find_map(|line| Some((line, self.verdict(line, consent, now).err()?)))
                     .expect("a failing cookie was counted");
                 self.report_drop(line, reason, route);
                 Outcome::Refused(Refusal {
@@ -189,7 +232,7 @@ impl<'c> Engine<'c> {
             }
             Mode::Enforce | Mode::Strict => {
                 let mut dropped = 0;
-                response.retain_set_cookies(&mut |line| match self.verdict(line, &consent, now) {
+                response.retain_set_cookies(&mut |line| match self.verdict(line, consent, now) {
                     Ok(()) => true,
                     Err(reason) => {
                         self.report_drop(line, reason, route);
@@ -200,7 +243,7 @@ impl<'c> Engine<'c> {
                 let cleared = self.clear(
                     Some(response),
                     to_clear,
-                    &consent,
+                    consent,
                     request_cookie_headers,
                     route,
                     now,

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::names::NamePrefix;
-use crate::scan::{any, find, trim};
+use crate::scan::{any, find_byte_from, find_either, find_either_from, trim};
 
 use super::cookie_date;
 
@@ -94,7 +94,7 @@ impl<'a> SetCookie<'a> {
             return Err(Unreadable::ControlCharacter);
         }
         // The name ends at the first `=`, unless a `;` comes first (then there is none).
-        let eq = match find(line, |b| (b == b'=') | (b == b';')) {
+        let eq = match find_either(line, b'=', b';') {
             Some(i) if line[i] == b'=' => i,
             _ => return Err(Unreadable::Nameless),
         };
@@ -132,8 +132,13 @@ impl<'a> SetCookie<'a> {
 
     /// The value (untrimmed) and the attributes, from their first `;` on.
     fn split_pair(&self) -> (&'a [u8], &'a [u8]) {
-        let rest = &self.line[self.eq + 1..];
-        rest.split_at(find(rest, |b| b == b';').unwrap_or(rest.len()))
+        let end = self.value_end().unwrap_or(self.line.len());
+        (&self.line[self.eq + 1..end], &self.line[end..])
+    }
+
+    /// Where the value ends: the first `;` after the name's `=`, if any.
+    fn value_end(&self) -> Option<usize> {
+        find_byte_from(self.line, self.eq + 1, b';')
     }
 
     /// Whether this deletes the cookie: `Max-Age` ≤ 0, or (without a valid `Max-Age`,
@@ -166,39 +171,70 @@ impl<'a> SetCookie<'a> {
     /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
     fn attributes(&self) -> Attributes<'a> {
         let mut attributes = Attributes::default();
-        // The text starts at the first `;`, or is empty: each `;` starts an attribute.
-        // Attributes are short: a plain byte loop reads them quicker than blocks.
-        for av in self.split_pair().1.split(|b| *b == b';').skip(1) {
-            let (key, value) = match av.iter().position(|b| *b == b'=') {
-                Some(eq) => (trim(&av[..eq]), trim(&av[eq + 1..])),
-                None => (trim(av), &av[..0]),
+        let line = self.line;
+        // Each `;` starts an attribute: its key runs to the next `=` or `;`, its value
+        // from that `=` to the next `;`. Found in the line itself, so that every scan
+        // reads whole words.
+        let mut next = self.value_end();
+        while let Some(semicolon) = next {
+            let start = semicolon + 1;
+            let (key, value) = match find_either_from(line, start, b'=', b';') {
+                Some(eq) if line[eq] == b'=' => {
+                    next = find_byte_from(line, eq + 1, b';');
+                    let end = next.unwrap_or(line.len());
+                    (trim(&line[start..eq]), trim(&line[eq + 1..end]))
+                }
+                stop => {
+                    next = stop;
+                    (trim(&line[start..stop.unwrap_or(line.len())]), &line[..0])
+                }
             };
             if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
                 continue;
             }
-            // Dispatch on length and first letter: one comparison per attribute.
-            match (key.len(), key.first().map(u8::to_ascii_lowercase)) {
-                (7, Some(b'm')) if key.eq_ignore_ascii_case(b"max-age") => {
+            // The keys looked at fit in a word: one comparison per attribute.
+            match folded_key(key) {
+                MAX_AGE => {
                     if let Some(seconds) = parse_max_age(value) {
                         attributes.max_age = Some(seconds);
                     }
                 }
-                (7, Some(b'e')) if key.eq_ignore_ascii_case(b"expires") => {
+                EXPIRES => {
                     if let Some(date) = cookie_date::parse(value) {
                         attributes.expires = Some(date);
                     }
                 }
-                (6, Some(b's')) if key.eq_ignore_ascii_case(b"secure") => attributes.secure = true,
-                (4, Some(b'p')) if key.eq_ignore_ascii_case(b"path") => {
-                    attributes.path = Some(value);
-                }
-                (6, Some(b'd')) if key.eq_ignore_ascii_case(b"domain") => attributes.domain = true,
+                SECURE => attributes.secure = true,
+                PATH => attributes.path = Some(value),
+                DOMAIN => attributes.domain = true,
                 _ => {}
             }
         }
         attributes
     }
 }
+
+/// An attribute key of at most 8 bytes, ASCII-lowercased, as one word (the first
+/// byte highest); 0 for a longer key, which no key looked at is.
+#[inline(always)]
+const fn folded_key(key: &[u8]) -> u64 {
+    if key.len() > 8 {
+        return 0;
+    }
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < key.len() {
+        word = word << 8 | key[i].to_ascii_lowercase() as u64;
+        i += 1;
+    }
+    word
+}
+
+const MAX_AGE: u64 = folded_key(b"max-age");
+const EXPIRES: u64 = folded_key(b"expires");
+const SECURE: u64 = folded_key(b"secure");
+const PATH: u64 = folded_key(b"path");
+const DOMAIN: u64 = folded_key(b"domain");
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
 /// Out-of-range values saturate.
