@@ -26,7 +26,7 @@ count() {
 baseline=$(count baseline)
 echo "| part | instructions |"
 echo "|---|---|"
-for part in clock read_request set_cookie_0 set_cookie_1 set_cookie_2 lookup exchange; do
+for part in clock read_request set_cookie_0 set_cookie_1 set_cookie_2 prefix_rule lookup exchange; do
     total=$(count "$part")
     echo "| $part | $(( (total - baseline) / n )) |"
 done

@@ -4,7 +4,8 @@
 //! wall time on these shared machines.
 //!
 //! `engine_instructions PART N`, PART one of: `baseline` (the loop alone), `clock`,
-//! `read_request`, `set_cookie_0`, `set_cookie_1`, `set_cookie_2`, `lookup`,
+//! `read_request`, `set_cookie_0`, `set_cookie_1`, `set_cookie_2`, `prefix_rule` (reading
+//! the `__Host-` line and checking its prefix rule), `lookup`,
 //! `exchange` (`read_request` then `enforce`, as the layer does).
 
 use std::hint::black_box;
@@ -57,6 +58,11 @@ fn main() {
             "set_cookie_0" | "set_cookie_1" | "set_cookie_2" => {
                 let line = LINES[usize::from(part.as_bytes()[11] - b'0')];
                 SetCookie::read(black_box(line.as_bytes())).map_or(0, |c| c.name_bytes().len())
+            }
+            "prefix_rule" => {
+                // The `__Host-` line's prefix rule: its attributes walked.
+                let line = black_box(LINES[2].as_bytes());
+                SetCookie::read(line).map_or(0, |c| usize::from(c.broken_prefix().is_none()))
             }
             "lookup" => exchange::NAMES
                 .into_iter()

@@ -150,13 +150,20 @@ impl<'c> Engine<'c> {
         let mut consent = request.consent;
         let mut failing = 0;
         let mut recorded = None;
+        let consent_cookie = self.charter.consent_cookie_declaration();
         for line in response.set_cookies() {
-            let cookie = SetCookie::read(line);
-            if let Ok(cookie) = &cookie {
-                // The last consent cookie set wins, as in the browser.
-                recorded = self.recorded_consent(cookie, now).or(recorded);
-            }
-            failing += usize::from(self.judge(cookie, &consent, now).is_err());
+            let verdict = SetCookie::read(line)
+                .map_err(DropReason::Unreadable)
+                .and_then(|cookie| {
+                    let declared = self.charter.lookup_bytes(cookie.name_bytes());
+                    if declared.is_some_and(|d| consent_cookie.is_some_and(|c| std::ptr::eq(c, d)))
+                    {
+                        // The last consent cookie set wins, as in the browser.
+                        recorded = self.recorded_consent(&cookie, now).or(recorded);
+                    }
+                    self.judge_declared(&cookie, declared, &consent, now)
+                });
+            failing += usize::from(verdict.is_err());
         }
         if let Some(recorded) = recorded {
             consent = recorded;
@@ -274,7 +281,20 @@ impl<'c> Engine<'c> {
         now: u64,
     ) -> Result<(), DropReason> {
         let cookie = cookie.map_err(DropReason::Unreadable)?;
-        let verdict = match self.charter.lookup_bytes(cookie.name_bytes()) {
+        let declared = self.charter.lookup_bytes(cookie.name_bytes());
+        self.judge_declared(&cookie, declared, consent, now)
+    }
+
+    /// [`Engine::judge`] once the cookie's declaration is looked up.
+    #[inline]
+    fn judge_declared(
+        &self,
+        cookie: &SetCookie<'_>,
+        declared: Option<&Cookie>,
+        consent: &Consent,
+        now: u64,
+    ) -> Result<(), DropReason> {
+        let verdict = match declared {
             None => Err(DropReason::Undeclared),
             Some(declared) if !consent.allows(declared) => {
                 Err(DropReason::NotConsented(declared.category()))
@@ -292,13 +312,11 @@ impl<'c> Engine<'c> {
         })
     }
 
-    /// The consent `cookie` records when it is the charter's consent cookie, kept to
-    /// its prefix rule: its decision, or nothing granted when it removes the cookie.
+    /// The consent `cookie`, which sets the charter's consent cookie, records when it
+    /// keeps its prefix rule: its decision, or nothing granted when it removes the cookie.
     #[inline]
     fn recorded_consent(&self, cookie: &SetCookie<'_>, now: u64) -> Option<Consent> {
-        let declaration = self.charter.consent_cookie_declaration()?;
-        if declaration.name().as_bytes() != cookie.name_bytes() || cookie.broken_prefix().is_some()
-        {
+        if cookie.broken_prefix().is_some() {
             return None;
         }
         Some(if cookie.is_removal(now) {
