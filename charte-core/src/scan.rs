@@ -50,8 +50,12 @@ pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
 /// looked at byte by byte.
 #[inline(always)]
 pub(crate) fn find_either_from(bytes: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
+    if from >= bytes.len() {
+        // Nothing to look at (and no `from + 8` to overflow).
+        return None;
+    }
     if bytes.len() < 8 {
-        let place = bytes.get(from..)?.iter().position(|&c| (c == a) | (c == b));
+        let place = bytes[from..].iter().position(|&c| (c == a) | (c == b));
         return place.map(|place| from + place);
     }
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
@@ -63,7 +67,7 @@ pub(crate) fn find_either_from(bytes: &[u8], from: usize, a: u8, b: u8) -> Optio
         }
         at += 8;
     }
-    if at >= bytes.len() {
+    if at == bytes.len() {
         return None;
     }
     let last = bytes.len() - 8;

@@ -521,6 +521,25 @@ impl Validator<'_> {
             return None;
         };
         let mut valid = true;
+        if field.value.ends_with('*') {
+            // A pattern covers many names: consent is written to, and read from, one.
+            let d = self
+                .declaration
+                .error_at(
+                    &field.at,
+                    format!("the consent cookie {:?} is a pattern", field.value),
+                )
+                .note(
+                    "consent is recorded in one cookie, with one exact name",
+                    None,
+                )
+                .help(format!(
+                    "name one cookie, such as {:?}, and declare it with that exact name",
+                    field.value.trim_end_matches('*')
+                ));
+            self.error(d);
+            valid = false;
+        }
         if let Some(category) = cookie
             .category
             .as_ref()

@@ -196,6 +196,14 @@ fn the_consent_cookie_must_be_declared_necessary_and_short_lived() {
         cookie("consent", "necessary", "duration = \"7 months\"\n")
     );
     assert!(only_error(&long).0.contains("cannot last"));
+    // A pattern cannot be the consent cookie: it was silently ignored before.
+    let pattern_head = head.replace("\"consent\"", "\"consent*\"");
+    let pattern = format!("{pattern_head}{}", cookie("consent*", "necessary", ""));
+    let (message, line, column) = only_error(&pattern);
+    assert!(message.contains("is a pattern"), "{message}");
+    assert_eq!((line, column), (3, 18));
+    let help = self::errors(&pattern).remove(0).help.unwrap_or_default();
+    assert!(help.contains("\"consent\""), "{help}");
 }
 
 #[test]

@@ -127,13 +127,8 @@ impl<'a> SetCookie<'a> {
 
     /// The cookie's value, trimmed, as sent (no unquoting, no decoding).
     pub fn value(&self) -> &'a [u8] {
-        trim(self.split_pair().0)
-    }
-
-    /// The value (untrimmed) and the attributes, from their first `;` on.
-    fn split_pair(&self) -> (&'a [u8], &'a [u8]) {
         let end = self.value_end().unwrap_or(self.line.len());
-        (&self.line[self.eq + 1..end], &self.line[end..])
+        trim(&self.line[self.eq + 1..end])
     }
 
     /// Where the value ends: the first `;` after the name's `=`, if any.
@@ -192,8 +187,9 @@ impl<'a> SetCookie<'a> {
             if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
                 continue;
             }
-            // The keys looked at fit in a word: one comparison per attribute.
-            match folded_key(key) {
+            // The keys looked at fit in a word: one comparison per attribute (with the
+            // length, so that no other key can fold to the same word).
+            match (key.len(), folded_key(key)) {
                 MAX_AGE => {
                     if let Some(seconds) = parse_max_age(value) {
                         attributes.max_age = Some(seconds);
@@ -215,7 +211,8 @@ impl<'a> SetCookie<'a> {
 }
 
 /// An attribute key of at most 8 bytes, ASCII-lowercased, as one word (the first
-/// byte highest); 0 for a longer key, which no key looked at is.
+/// byte highest); 0 for a longer key, which no key looked at is. Leading zero bytes
+/// vanish from the word: keys are matched with their length too.
 #[inline(always)]
 const fn folded_key(key: &[u8]) -> u64 {
     if key.len() > 8 {
@@ -230,11 +227,16 @@ const fn folded_key(key: &[u8]) -> u64 {
     word
 }
 
-const MAX_AGE: u64 = folded_key(b"max-age");
-const EXPIRES: u64 = folded_key(b"expires");
-const SECURE: u64 = folded_key(b"secure");
-const PATH: u64 = folded_key(b"path");
-const DOMAIN: u64 = folded_key(b"domain");
+/// A key looked at: its length and its word.
+const fn key(name: &[u8]) -> (usize, u64) {
+    (name.len(), folded_key(name))
+}
+
+const MAX_AGE: (usize, u64) = key(b"max-age");
+const EXPIRES: (usize, u64) = key(b"expires");
+const SECURE: (usize, u64) = key(b"secure");
+const PATH: (usize, u64) = key(b"path");
+const DOMAIN: (usize, u64) = key(b"domain");
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
 /// Out-of-range values saturate.
@@ -308,6 +310,21 @@ mod tests {
         // The last valid Max-Age counts.
         assert!(removal("a=1; Max-Age=60; Max-Age=0"));
         assert!(!removal("a=1; Max-Age=0; Max-Age=60"));
+    }
+
+    #[test]
+    fn attribute_keys_match_whole_and_case_insensitively() {
+        // A zero byte folds away in the word: the length keeps those keys apart.
+        let cases: [(&[u8], (usize, u64), bool); 5] = [
+            (b"SeCuRe", SECURE, true),
+            (b"MAX-AGE", MAX_AGE, true),
+            (b"\0path", PATH, false),
+            (b"\0\0secure", SECURE, false),
+            (b"paths", PATH, false),
+        ];
+        for (name, looked_at, same) in cases {
+            assert_eq!(key(name) == looked_at, same, "{name:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,3 @@
+charte::charter!("portals/consent_pattern.toml");
+
+fn main() {}
