@@ -1,11 +1,15 @@
-//! Byte scans over 16-byte blocks, written so that the compiler turns the test of a
-//! whole block into a few vector instructions without any `unsafe`: a branch-free fold
-//! of one comparison per byte, which LLVM vectorises (on x86-64, `pcmpeqb`/`pminub` and
-//! `pmovmskb`, checked in the assembly; other targets were not looked at).
-//! The exact place of a match is then found byte by byte inside its block only.
+//! Byte scans without any `unsafe`, two ways:
 //!
-//! Cookie headers are mostly long values between short delimiters: looking at 16 bytes
-//! at a time is what makes reading them cheap.
+//! - *Is any byte of this line a control character?* 16 bytes at a time: a branch-free
+//!   fold of one comparison per byte over a `[u8; 16]`, which LLVM vectorises (on
+//!   x86-64, `pcmpeqb`/`pminub` and `pmovmskb`, checked in the assembly; other targets
+//!   were not looked at).
+//! - *Where is the first `=` or `;`?* 8 bytes at a time, as one `u64` (SWAR): an exact
+//!   zero-byte test marks the matching bytes, and the lowest bit set gives the first
+//!   place, with no byte-by-byte walk but for inputs under eight bytes.
+//!
+//! Cookie headers are mostly values between short delimiters: looking at many bytes
+//! per step is what makes reading them cheap.
 
 /// The bytes a block holds.
 const BLOCK: usize = 16;
