@@ -156,6 +156,8 @@ impl<'c> Engine<'c> {
                 .map_err(DropReason::Unreadable)
                 .and_then(|cookie| {
                     let declared = self.charter.lookup_bytes(cookie.name_bytes());
+                    // The consent cookie's own declaration is found only for its exact
+                    // name: validation refuses a pattern there, and names are unique.
                     if declared.is_some_and(|d| consent_cookie.is_some_and(|c| std::ptr::eq(c, d)))
                     {
                         // The last consent cookie set wins, as in the browser.
