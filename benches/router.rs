@@ -5,7 +5,6 @@
 //! `cargo bench --bench router --features tower`.
 
 use axum::http::header::SET_COOKIE;
-use axum::Router;
 use tower::ServiceExt;
 
 #[path = "support/exchange.rs"]
@@ -13,7 +12,7 @@ mod exchange;
 #[path = "support/routers.rs"]
 mod routers;
 
-use routers::{app, charter, hand_written, request, served, NoopLayer};
+use routers::{request, router};
 
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
@@ -28,9 +27,9 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn bench_router(bencher: divan::Bencher, router: Router) {
+fn bench_router(bencher: divan::Bencher, name: &str) {
     let runtime = runtime();
-    let router = served(router);
+    let router = router(name);
     bencher
         .with_inputs(|| (router.clone(), request()))
         .bench_local_values(|(router, request)| {
@@ -42,23 +41,20 @@ fn bench_router(bencher: divan::Bencher, router: Router) {
 
 #[divan::bench(sample_count = 500, sample_size = 20)]
 fn bare(bencher: divan::Bencher) {
-    bench_router(bencher, app());
+    bench_router(bencher, "bare");
 }
 
 #[divan::bench(sample_count = 500, sample_size = 20)]
 fn noop_layer(bencher: divan::Bencher) {
-    bench_router(bencher, app().layer(NoopLayer));
+    bench_router(bencher, "noop_layer");
 }
 
 #[divan::bench(sample_count = 500, sample_size = 20)]
 fn charte_layer(bencher: divan::Bencher) {
-    bench_router(bencher, app().layer(charter().layer()));
+    bench_router(bencher, "charte_layer");
 }
 
 #[divan::bench(sample_count = 500, sample_size = 20)]
 fn hand_written_middleware(bencher: divan::Bencher) {
-    bench_router(
-        bencher,
-        app().layer(axum::middleware::from_fn(hand_written)),
-    );
+    bench_router(bencher, "hand_written_middleware");
 }

@@ -18,10 +18,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_default();
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let router = routers::routers()
-        .into_iter()
-        .find_map(|(router_name, router)| (router_name == name).then_some(router))
-        .unwrap_or_else(|| panic!("unknown router {name:?}"));
+    let router = routers::router(&name);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -1,37 +1,15 @@
 //! The server `benches/loadtest.sh` loads: one axum route setting three lawful cookies,
-//! bare or behind `CHARTER.layer()`.
+//! bare or behind `CHARTER.layer()`: the route of the router benchmark
+//! (`benches/support/routers.rs`), with its `charter!`-generated charter.
 //!
 //! `cargo run --release --features tower --example loadtest_server -- PORT bare|layer`
 
-use std::sync::OnceLock;
-
-use axum::http::header::SET_COOKIE;
-use axum::response::{AppendHeaders, IntoResponse};
-use axum::routing::get;
-use axum::Router;
-use charte::Charter;
-
 #[path = "../support/exchange.rs"]
 mod exchange;
+#[path = "../support/routers.rs"]
+mod routers;
 
-fn charter() -> &'static Charter {
-    static CHARTER: OnceLock<Charter> = OnceLock::new();
-    CHARTER.get_or_init(|| {
-        charte::check_str(
-            "bench.toml",
-            include_str!("../../tests/support/enforcement.toml"),
-        )
-        .charter
-        .unwrap()
-    })
-}
-
-async fn handler() -> impl IntoResponse {
-    (
-        AppendHeaders(exchange::LAWFUL_SET_COOKIES.map(|value| (SET_COOKIE, value))),
-        "ok",
-    )
-}
+use routers::{app, charter};
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -46,11 +24,11 @@ fn main() -> std::io::Result<()> {
         println!("{}", consent.stripped());
         return Ok(());
     }
-    let router = Router::new().route("/", get(handler));
+    // `axum::serve` turns the router into routes itself, once per connection.
     let router = if with_layer {
-        router.layer(charter().layer())
+        app().layer(charter().layer())
     } else {
-        router
+        app()
     };
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -184,3 +184,11 @@ pub fn routers() -> [(&'static str, Router); 4] {
     ]
     .map(|(name, router)| (name, served(router)))
 }
+
+/// One of [`routers`], by name.
+pub fn router(name: &str) -> Router {
+    routers()
+        .into_iter()
+        .find_map(|(router_name, router)| (router_name == name).then_some(router))
+        .unwrap_or_else(|| panic!("unknown router {name:?}"))
+}

@@ -533,10 +533,7 @@ impl Charter {
         let cookie = self.p.cookies.get(index?)?;
         // An exact match is UTF-8 (declared names are); what follows a pattern's prefix
         // must be checked.
-        let covered = !cookie.p.pattern || {
-            let rest = &name[cookie.p.name.len()..];
-            rest.is_ascii() || std::str::from_utf8(rest).is_ok()
-        };
+        let covered = !cookie.p.pattern || crate::scan::is_utf8(&name[cookie.p.name.len()..]);
         covered.then_some(cookie)
     }
 

@@ -125,7 +125,7 @@ where
         let carried = if cookies.carried.is_empty() {
             Vec::new()
         } else {
-            carried_values(headers)
+            headers.get_all(COOKIE).iter().cloned().collect()
         };
         let route = tracing::enabled!(target: "charte", tracing::Level::ERROR)
             .then(|| request.uri().clone());
@@ -138,13 +138,6 @@ where
             now,
         }
     }
-}
-
-/// The request's `Cookie` values, kept in case a carried cookie must be cleared (out
-/// of line: only requests carrying a consent-needing cookie take this path).
-#[inline(never)]
-fn carried_values(headers: &http::HeaderMap) -> Vec<HeaderValue> {
-    headers.get_all(COOKIE).iter().cloned().collect()
 }
 
 pin_project! {

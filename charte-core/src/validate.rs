@@ -521,7 +521,7 @@ impl Validator<'_> {
             return None;
         };
         let mut valid = true;
-        if field.value.ends_with('*') {
+        if let Some(bare) = field.value.strip_suffix('*') {
             // A pattern covers many names: consent is written to, and read from, one.
             let d = self
                 .declaration
@@ -534,8 +534,7 @@ impl Validator<'_> {
                     None,
                 )
                 .help(format!(
-                    "name one cookie, such as {:?}, and declare it with that exact name",
-                    field.value.trim_end_matches('*')
+                    "name one cookie, such as {bare:?}, and declare it with that exact name"
                 ));
             self.error(d);
             valid = false;

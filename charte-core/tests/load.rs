@@ -184,9 +184,9 @@ fn the_consent_cookie_must_be_declared_necessary_and_short_lived() {
         "consent"
     );
     let undeclared = format!("{head}{}", cookie("consents", "necessary", ""));
-    let errors = errors(&undeclared);
+    let suggested = errors(&undeclared);
     assert_eq!(
-        errors[0].help.as_deref(),
+        suggested[0].help.as_deref(),
         Some("did you mean \"consents\"?")
     );
     let optional = format!("{head}{}", cookie("consent", "first-party", ""));
@@ -202,7 +202,7 @@ fn the_consent_cookie_must_be_declared_necessary_and_short_lived() {
     let (message, line, column) = only_error(&pattern);
     assert!(message.contains("is a pattern"), "{message}");
     assert_eq!((line, column), (3, 18));
-    let help = self::errors(&pattern).remove(0).help.unwrap_or_default();
+    let help = errors(&pattern).remove(0).help.unwrap_or_default();
     assert!(help.contains("\"consent\""), "{help}");
 }
 

@@ -1,7 +1,8 @@
 //! The `Set-Cookie` reader: never panics, and what it reads (name, value, prefix rule)
 //! is what a plain reading of RFC 6265bis §5.6 gives: split on `;`, the name up to the
-//! first `=`, trimmed; the attributes after it. The reader scans in blocks and reads
-//! attributes only on demand; this reference does everything byte by byte, eagerly.
+//! first `=`, trimmed; the attributes after it. The reader scans many bytes per step and
+//! reads attributes only on demand; this reference does everything byte by byte,
+//! eagerly (with its own `trim`: it must not share the reader's code).
 #![no_main]
 
 use charte_core::enforce::{read_name, SetCookie};

@@ -163,7 +163,7 @@ impl<'c> Engine<'c> {
                         // The last consent cookie set wins, as in the browser.
                         recorded = self.recorded_consent(&cookie, now).or(recorded);
                     }
-                    self.judge_declared(&cookie, declared, &consent, now)
+                    self.judge(&cookie, declared, &consent, now)
                 });
             failing += usize::from(verdict.is_err());
         }
@@ -269,27 +269,16 @@ impl<'c> Engine<'c> {
 
     /// Whether one `Set-Cookie` may reach the browser.
     fn verdict(&self, line: &[u8], consent: &Consent, now: u64) -> Result<(), DropReason> {
-        self.judge(SetCookie::read(line), consent, now)
+        let cookie = SetCookie::read(line).map_err(DropReason::Unreadable)?;
+        let declared = self.charter.lookup_bytes(cookie.name_bytes());
+        self.judge(&cookie, declared, consent, now)
     }
 
-    /// [`Engine::verdict`] on a line already read. A removal always passes, but it is
+    /// The verdict on a line read and looked up. A removal always passes, but it is
     /// looked for only when the cookie would otherwise be dropped: a lawful cookie's
     /// attributes are never walked (except for its name prefix rule).
     #[inline]
     fn judge(
-        &self,
-        cookie: Result<SetCookie<'_>, super::Unreadable>,
-        consent: &Consent,
-        now: u64,
-    ) -> Result<(), DropReason> {
-        let cookie = cookie.map_err(DropReason::Unreadable)?;
-        let declared = self.charter.lookup_bytes(cookie.name_bytes());
-        self.judge_declared(&cookie, declared, consent, now)
-    }
-
-    /// [`Engine::judge`] once the cookie's declaration is looked up.
-    #[inline]
-    fn judge_declared(
         &self,
         cookie: &SetCookie<'_>,
         declared: Option<&Cookie>,

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::names::NamePrefix;
-use crate::scan::{any, find_byte_from, find_either, find_either_from, trim};
+use crate::scan::{any, find_byte_from, find_either, find_either_from, is_utf8, trim};
 
 use super::cookie_date;
 
@@ -108,8 +108,7 @@ impl<'a> SetCookie<'a> {
         if name.is_empty() {
             return Err(Unreadable::Nameless);
         }
-        // Names are nearly always ASCII, which is UTF-8 and quicker to check.
-        if !name.is_ascii() && std::str::from_utf8(name).is_err() {
+        if !is_utf8(name) {
             return Err(Unreadable::NotUtf8);
         }
         Ok(cookie)
