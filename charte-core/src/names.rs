@@ -58,14 +58,26 @@ impl NamePrefix {
         }
     }
 
-    /// [`NamePrefix::of_bytes`] for a name that starts with `__`.
+    /// [`NamePrefix::of_bytes`] for a name that starts with `__`: its first eight
+    /// bytes as one word, letters folded to lowercase by setting their `0x20` bit
+    /// (which folds an ASCII letter with its capital, and nothing else onto it).
     fn of_underscored(name: &[u8]) -> Option<NamePrefix> {
-        let starts = |prefix: &[u8]| {
-            name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+        // The word of `__host-` / `__secure`, and the letters' places in it.
+        const HOST: u64 = u64::from_le_bytes(*b"__host-\0");
+        const HOST_LETTERS: u64 = u64::from_le_bytes(*b"\0\0    \0\0");
+        const SECURE: u64 = u64::from_le_bytes(*b"__secure");
+        const SECURE_LETTERS: u64 = u64::from_le_bytes(*b"\0\0      ");
+        const HOST_BYTES: u64 = u64::MAX >> 8;
+        let Some(head) = name.first_chunk::<8>() else {
+            // Shorter than a word: only `__Host-` itself is a prefixed name.
+            return name
+                .eq_ignore_ascii_case(b"__Host-")
+                .then_some(NamePrefix::Host);
         };
-        if starts(b"__Host-") {
+        let head = u64::from_le_bytes(*head);
+        if (head & HOST_BYTES) | HOST_LETTERS == HOST {
             Some(NamePrefix::Host)
-        } else if starts(b"__Secure-") {
+        } else if name.len() >= 9 && head | SECURE_LETTERS == SECURE && name[8] == b'-' {
             Some(NamePrefix::Secure)
         } else {
             None
@@ -158,6 +170,34 @@ mod tests {
         assert_eq!(NamePrefix::of("__host-id"), Some(NamePrefix::Host));
         assert_eq!(NamePrefix::of("__SECURE-x"), Some(NamePrefix::Secure));
         assert_eq!(NamePrefix::of("__Hos"), None);
+    }
+
+    /// The word comparison against `eq_ignore_ascii_case`, byte by byte: every byte
+    /// value in every place of a prefixed name (and of the name cut short there).
+    #[test]
+    fn prefixes_read_as_words_agree_with_a_byte_by_byte_reading() {
+        let reference = |name: &[u8]| {
+            let starts =
+                |p: &[u8]| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p);
+            if starts(b"__Host-") {
+                Some(NamePrefix::Host)
+            } else if starts(b"__Secure-") {
+                Some(NamePrefix::Secure)
+            } else {
+                None
+            }
+        };
+        for base in [&b"__Host-id"[..], b"__Secure-id", b"__HOST-", b"__secure-"] {
+            for place in 0..base.len() {
+                for byte in 0..=u8::MAX {
+                    let mut name = base.to_vec();
+                    name[place] = byte;
+                    assert_eq!(NamePrefix::of_bytes(&name), reference(&name), "{name:?}");
+                    name.truncate(place + 1);
+                    assert_eq!(NamePrefix::of_bytes(&name), reference(&name), "{name:?}");
+                }
+            }
+        }
     }
 
     #[test]
