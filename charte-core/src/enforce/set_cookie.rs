@@ -201,7 +201,7 @@ impl<'a> SetCookie<'a> {
             }
             // The keys looked at fit in a word: one comparison per attribute (with the
             // length, so that no other key can fold to the same word).
-            match (key.len(), folded_key(key)) {
+            match (key.len(), folded_key_in(line, key)) {
                 MAX_AGE => {
                     if let Some(seconds) = parse_max_age(value) {
                         attributes.max_age = Some(seconds);
@@ -229,10 +229,35 @@ fn is_control(b: u8) -> bool {
     (b < 0x20) & (b != b'\t') | (b == 0x7f)
 }
 
-/// An attribute key of at most 8 bytes, ASCII-lowercased, as one word (the first
-/// byte highest); 0 for a longer key, which no key looked at is. Leading zero bytes
-/// vanish from the word: keys are matched with their length too.
+/// The attribute key `key`, a slice of `line`, as one word when it has at most 8
+/// bytes (0 otherwise, which no key looked at is): its bytes read from the line at
+/// once (the first byte lowest), each with its `0x20` bit set. That folds an ASCII
+/// capital onto its letter, and onto the letters and `-` of the keys looked at
+/// nothing else that a line may hold (a control character could fold onto `-`, but a
+/// line read has none). Keys are matched with their length too: the bytes beyond the
+/// key are cleared.
 #[inline(always)]
+fn folded_key_in(line: &[u8], key: &[u8]) -> u64 {
+    if key.is_empty() || key.len() > 8 {
+        return 0;
+    }
+    let start = key.as_ptr() as usize - line.as_ptr() as usize;
+    let word = if let Some(word) = line.get(start..start + 8) {
+        u64::from_le_bytes(word.try_into().expect("eight bytes"))
+    } else if let Some(last) = line.last_chunk::<8>() {
+        // The key ends the line: its last eight bytes, those before the key shifted out.
+        u64::from_le_bytes(*last) >> (8 * (start + 8 - line.len()))
+    } else {
+        return folded_key(key);
+    };
+    (word | LOWERCASE) & (u64::MAX >> (8 * (8 - key.len())))
+}
+
+/// The `0x20` bit of every byte.
+const LOWERCASE: u64 = u64::from_le_bytes([0x20; 8]);
+
+/// [`folded_key_in`] byte by byte, for the keys looked at and for lines under eight
+/// bytes.
 const fn folded_key(key: &[u8]) -> u64 {
     if key.len() > 8 {
         return 0;
@@ -240,7 +265,7 @@ const fn folded_key(key: &[u8]) -> u64 {
     let mut word = 0u64;
     let mut i = 0;
     while i < key.len() {
-        word = word << 8 | key[i].to_ascii_lowercase() as u64;
+        word |= ((key[i] | 0x20) as u64) << (8 * i);
         i += 1;
     }
     word
@@ -307,6 +332,45 @@ mod tests {
         assert_eq!(read_name(&line), Ok("a"));
         line.push(b'x');
         assert_eq!(read_name(&line), Err(Unreadable::TooLong));
+    }
+
+    /// Keys read as words against `eq_ignore_ascii_case`: every byte a line may hold
+    /// in every place of each key looked at, the key inside a line, ending it, and in
+    /// a line under eight bytes.
+    #[test]
+    fn keys_read_as_words_match_exactly_the_keys_looked_at() {
+        let keys = [
+            (b"max-age".as_slice(), MAX_AGE),
+            (b"expires", EXPIRES),
+            (b"secure", SECURE),
+            (b"path", PATH),
+            (b"domain", DOMAIN),
+        ];
+        let matches = |line: &[u8], key: &[u8]| -> Vec<bool> {
+            keys.iter()
+                .map(|(_, looked_at)| (key.len(), folded_key_in(line, key)) == *looked_at)
+                .collect()
+        };
+        for (name, _) in keys {
+            for place in 0..name.len() {
+                for byte in (0..=u8::MAX).filter(|b| !is_control(*b)) {
+                    let mut key = name.to_vec();
+                    key[place] = byte;
+                    let expected: Vec<bool> = keys
+                        .iter()
+                        .map(|(k, _)| key.eq_ignore_ascii_case(k))
+                        .collect();
+                    for (before, after) in [("a=1; ", "=x; b"), ("a=1; ", ""), ("a;", "")] {
+                        let line = [before.as_bytes(), &key, after.as_bytes()].concat();
+                        let key = &line[before.len()..before.len() + key.len()];
+                        assert_eq!(matches(&line, key), expected, "{line:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(folded_key_in(b"a=1; ", &b"a=1; "[5..]), 0);
+        let long = b"a=1; max-agexy";
+        assert_eq!(folded_key_in(long, &long[5..]), 0);
     }
 
     #[test]
