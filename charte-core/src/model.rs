@@ -524,7 +524,7 @@ impl Charter {
     /// assert!(charter.lookup_bytes(b"_pk_id.\xff").is_none()); // not UTF-8
     /// assert!(charter.lookup_bytes(b"_ga").is_none());
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn lookup_bytes(&self, name: &[u8]) -> Option<&Cookie> {
         let index = match self.p.lookup {
             Some(generated) => generated(name),

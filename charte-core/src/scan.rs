@@ -109,11 +109,46 @@ pub(crate) fn any(bytes: &[u8], matches: impl Fn(u8) -> bool + Copy) -> bool {
     block_has(last.try_into().expect("a block"), matches)
 }
 
+/// The first and the last `N` bytes of `bytes` (which overlap when it holds fewer
+/// than `2 * N`); `bytes` must hold at least `N`.
+#[inline(always)]
+fn ends<const N: usize>(bytes: &[u8]) -> (&[u8; N], &[u8; N]) {
+    let first = bytes.first_chunk().expect("N bytes or more");
+    let last = bytes.last_chunk().expect("N bytes or more");
+    (first, last)
+}
+
+/// Whether `a` and `b` hold the same bytes. Cookie names are short: those of 4 to 16
+/// bytes are compared as two overlapping words each, without a call to `memcmp`.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        4..=7 => ends::<4>(a) == ends::<4>(b),
+        8..=16 => ends::<8>(a) == ends::<8>(b),
+        _ => a == b,
+    }
+}
+
 /// Whether `bytes` are UTF-8. Cookie names are nearly always ASCII, which is UTF-8 and
 /// quicker to check than what `str::from_utf8` does for any text.
 #[inline(always)]
 pub(crate) fn is_utf8(bytes: &[u8]) -> bool {
-    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+    // Names of 4 to 16 bytes: two overlapping words, no loop.
+    let ascii = match bytes.len() {
+        4..=7 => {
+            let (first, last) = ends::<4>(bytes);
+            (u32::from_le_bytes(*first) | u32::from_le_bytes(*last)) & 0x8080_8080 == 0
+        }
+        8..=16 => {
+            let (first, last) = ends::<8>(bytes);
+            (u64::from_le_bytes(*first) | u64::from_le_bytes(*last)) & HIGH == 0
+        }
+        _ => bytes.is_ascii(),
+    };
+    ascii || std::str::from_utf8(bytes).is_ok()
 }
 
 /// Trims spaces and tabs, as RFC 6265bis does around names, values and attributes.
@@ -218,6 +253,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every length up to 20, a byte changed in every place (to every value, in `a` or
+    /// in `b`): the word comparisons agree with the slice ones.
+    #[test]
+    fn word_comparisons_agree_with_slice_comparisons() {
+        for len in 0..=20usize {
+            let base: Vec<u8> = (0..len as u8).map(|i| b'a' + i).collect();
+            assert!(same_bytes(&base, &base));
+            assert!(is_utf8(&base));
+            assert!(!same_bytes(&base, &base[..len.saturating_sub(1)]) || len == 0);
+            for place in 0..len {
+                for byte in 0..=u8::MAX {
+                    let mut changed = base.clone();
+                    changed[place] = byte;
+                    assert_eq!(same_bytes(&base, &changed), base == changed);
+                    assert_eq!(same_bytes(&changed, &base), base == changed);
+                    assert_eq!(is_utf8(&changed), std::str::from_utf8(&changed).is_ok());
+                }
+            }
+        }
+        assert!(is_utf8("préférences".as_bytes()));
+        assert!(!is_utf8(b"pr\xe9f\xe9rences"));
     }
 
     #[test]

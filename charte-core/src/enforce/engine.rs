@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::consent::{request_cookies, Categories, Consent};
 use crate::model::{Charter, Cookie};
+use crate::scan::same_bytes;
 
 use super::{DropReason, Mode, SetCookie, SetCookieHeaders};
 
@@ -115,7 +116,7 @@ impl<'c> Engine<'c> {
         let mut consent = None;
         let mut carried = Categories::EMPTY;
         for (name, value) in request_cookies(cookie_headers) {
-            if consent.is_none() && consent_name.is_some_and(|c| c.as_bytes() == name) {
+            if consent.is_none() && consent_name.is_some_and(|c| same_bytes(c.as_bytes(), name)) {
                 consent = Some(Consent::decode(value, self.charter.revision(), now));
             } else if let Some(declared) = self.charter.lookup_bytes(name) {
                 if declared.needs_consent() {
