@@ -276,7 +276,21 @@ struct Pairs<'a> {
 impl<'a> Iterator for Pairs<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
+        // The end of the header settled inline; a pair read out of line.
+        if self.rest.is_empty() {
+            None
+        } else {
+            self.read_pair()
+        }
+    }
+}
+
+impl<'a> Pairs<'a> {
+    /// The next pair of a header not yet read to its end.
+    #[inline(never)]
+    fn read_pair(&mut self) -> Option<(&'a [u8], &'a [u8])> {
         while !self.rest.is_empty() {
             let rest = self.rest;
             let stop = find_either(rest, b'=', b';').unwrap_or(rest.len());

@@ -158,6 +158,7 @@ pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
     let blank = |b: &u8| (*b == b' ') | (*b == b'\t');
     match bytes {
         [first, .., last] if !blank(first) && !blank(last) => bytes,
+        [only] if !blank(only) => bytes,
         _ => trim_blanks(bytes),
     }
 }
