@@ -160,8 +160,16 @@ impl<'a> SetCookie<'a> {
     /// The name prefix whose rule this cookie breaks, if any: `__Host-` needs `Secure`,
     /// `Path=/` and no `Domain`; `__Secure-` needs `Secure` (prefixes are matched
     /// case-insensitively, as browsers do).
+    #[inline]
     pub fn broken_prefix(&self) -> Option<NamePrefix> {
+        // Most names have no prefix: settled inline, the rule checked out of line.
         let prefix = NamePrefix::of_bytes(self.name)?;
+        self.breaks(prefix).then_some(prefix)
+    }
+
+    /// Whether this cookie, whose name has `prefix`, breaks its rule.
+    #[inline(never)]
+    fn breaks(&self, prefix: NamePrefix) -> bool {
         let attributes = self.attributes();
         let kept = match prefix {
             NamePrefix::Host => {
@@ -169,7 +177,7 @@ impl<'a> SetCookie<'a> {
             }
             NamePrefix::Secure => attributes.secure,
         };
-        (!kept).then_some(prefix)
+        !kept
     }
 
     /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
