@@ -157,7 +157,7 @@ pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
     // Most names and values have nothing to trim: two comparisons settle them.
     let blank = |b: &u8| (*b == b' ') | (*b == b'\t');
     match bytes {
-        [first, .., last] if !blank(first) && !blank(last) => bytes,
+        [first, .., last] if !(blank(first) | blank(last)) => bytes,
         [only] if !blank(only) => bytes,
         _ => trim_blanks(bytes),
     }
