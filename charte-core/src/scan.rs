@@ -154,11 +154,12 @@ pub(crate) fn is_utf8(bytes: &[u8]) -> bool {
 /// Trims spaces and tabs, as RFC 6265bis does around names, values and attributes.
 #[inline(always)]
 pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
-    // Most names and values have nothing to trim: two comparisons settle them.
-    let blank = |b: &u8| (*b == b' ') | (*b == b'\t');
+    // Most names and values have nothing to trim: a byte above the space at each end
+    // settles them (one comparison each). Spaces, tabs and control characters are all
+    // at or below it: `trim_blanks` then trims the spaces and tabs only.
     match bytes {
-        [first, .., last] if !(blank(first) | blank(last)) => bytes,
-        [only] if !blank(only) => bytes,
+        [first, .., last] if (*first > b' ') & (*last > b' ') => bytes,
+        [only] if *only > b' ' => bytes,
         _ => trim_blanks(bytes),
     }
 }
