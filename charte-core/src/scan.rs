@@ -64,6 +64,15 @@ pub(crate) fn find_either_from(bytes: &[u8], from: usize, a: u8, b: u8) -> Optio
     }
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
     let mut at = from;
+    // Most names, values and attributes end within the first word: its test is
+    // peeled off the loop, which the common case then never sets up.
+    if at + 8 <= bytes.len() {
+        let hits = either_bytes(word(at), a, b);
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
     while at + 8 <= bytes.len() {
         let hits = either_bytes(word(at), a, b);
         if hits != 0 {
