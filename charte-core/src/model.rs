@@ -502,7 +502,7 @@ impl Charter {
     /// pattern. Names are case-sensitive. Charters made by `charter!` answer with a
     /// generated `match`, without hashing.
     pub fn lookup(&self, name: &str) -> Option<&Cookie> {
-        self.lookup_bytes(name.as_bytes())
+        self.lookup_utf8(name.as_bytes())
     }
 
     /// [`Charter::lookup`] for a name as the wire has it, in bytes: what the enforcement
@@ -526,15 +526,22 @@ impl Charter {
     /// ```
     #[inline(always)]
     pub fn lookup_bytes(&self, name: &[u8]) -> Option<&Cookie> {
-        let index = match self.p.lookup {
-            Some(generated) => generated(name),
-            None => self.lookup_by_scan(name),
-        };
-        let cookie = self.p.cookies.get(index?)?;
+        let cookie = self.lookup_utf8(name)?;
         // An exact match is UTF-8 (declared names are); what follows a pattern's prefix
         // must be checked.
         let covered = !cookie.p.pattern || crate::scan::is_utf8(&name[cookie.p.name.len()..]);
         covered.then_some(cookie)
+    }
+
+    /// [`Charter::lookup_bytes`] for a name known to be UTF-8: a `str`'s, or a
+    /// `Set-Cookie` name the reader has checked.
+    #[inline(always)]
+    pub(crate) fn lookup_utf8(&self, name: &[u8]) -> Option<&Cookie> {
+        let index = match self.p.lookup {
+            Some(generated) => generated(name),
+            None => self.lookup_by_scan(name),
+        };
+        self.p.cookies.get(index?)
     }
 
     fn lookup_by_scan(&self, name: &[u8]) -> Option<usize> {

@@ -160,7 +160,7 @@ impl<'c> Engine<'c> {
             let verdict = SetCookie::read_from(line, H::FREE_OF_CONTROLS)
                 .map_err(DropReason::Unreadable)
                 .and_then(|cookie| {
-                    let declared = self.charter.lookup_bytes(cookie.name_bytes());
+                    let declared = self.charter.lookup_utf8(cookie.name_bytes());
                     // The consent cookie's own declaration is found only for its exact
                     // name: validation refuses a pattern there, and names are unique.
                     if declared.is_some_and(|d| consent_cookie.is_some_and(|c| std::ptr::eq(c, d)))
@@ -283,7 +283,7 @@ impl<'c> Engine<'c> {
     ) -> Result<(), DropReason> {
         let cookie =
             SetCookie::read_from(line, H::FREE_OF_CONTROLS).map_err(DropReason::Unreadable)?;
-        let declared = self.charter.lookup_bytes(cookie.name_bytes());
+        let declared = self.charter.lookup_utf8(cookie.name_bytes());
         self.judge(&cookie, declared, consent, now)
     }
 
