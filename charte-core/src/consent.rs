@@ -50,7 +50,7 @@ impl Categories {
     /// No category.
     pub const EMPTY: Categories = Categories(0);
 
-    const fn bit(category: Category) -> u8 {
+    pub(crate) const fn bit(category: Category) -> u8 {
         match category {
             Category::Necessary => 0,
             Category::Statistics => 1,
@@ -147,7 +147,7 @@ impl Consent {
     /// Whether this consent allows setting a declared cookie: it needs no consent, or
     /// its category is granted.
     pub fn allows(&self, cookie: &Cookie) -> bool {
-        !cookie.needs_consent() || self.is_granted(cookie.category())
+        self.granted.0 & cookie.consent_bit == cookie.consent_bit
     }
 
     /// The consent cookie's value for this decision (see the [module](self) docs), or

@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::consent::Categories;
+
 /// The four cookie categories of the seed charters, in the order pages list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
@@ -141,6 +143,9 @@ pub struct Duration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cookie {
     pub(crate) p: CookieParts,
+    /// The bit of the consent this cookie needs (see `Categories`), 0 when it needs
+    /// none: what enforcement tests for each cookie, computed once.
+    pub(crate) consent_bit: u8,
 }
 
 /// Every field of a [`Cookie`], public so that generated code and the loader can build one.
@@ -168,7 +173,17 @@ pub struct CookieParts {
 impl Cookie {
     #[doc(hidden)]
     pub const fn from_parts(parts: CookieParts) -> Cookie {
-        Cookie { p: parts }
+        let needs_consent = parts.category.needs_consent()
+            && !(matches!(parts.category, Category::Statistics) && parts.anonymous);
+        let consent_bit = if needs_consent {
+            Categories::bit(parts.category)
+        } else {
+            0
+        };
+        Cookie {
+            p: parts,
+            consent_bit,
+        }
     }
 
     /// Builds a declaration from literals: what `charter!` emits, kept short because
@@ -277,8 +292,7 @@ impl Cookie {
 
     /// Whether setting this cookie needs the visitor's consent.
     pub fn needs_consent(&self) -> bool {
-        self.p.category.needs_consent()
-            && !(self.p.category == Category::Statistics && self.p.anonymous)
+        self.consent_bit != 0
     }
 
     /// The declared duration, if any.
