@@ -39,22 +39,22 @@ fn bench_router(bencher: divan::Bencher, name: &str) {
         });
 }
 
-#[divan::bench(sample_count = 500, sample_size = 20)]
+#[divan::bench(sample_count = 3000, sample_size = 20)]
 fn bare(bencher: divan::Bencher) {
     bench_router(bencher, "bare");
 }
 
-#[divan::bench(sample_count = 500, sample_size = 20)]
+#[divan::bench(sample_count = 3000, sample_size = 20)]
 fn noop_layer(bencher: divan::Bencher) {
     bench_router(bencher, "noop_layer");
 }
 
-#[divan::bench(sample_count = 500, sample_size = 20)]
+#[divan::bench(sample_count = 3000, sample_size = 20)]
 fn charte_layer(bencher: divan::Bencher) {
     bench_router(bencher, "charte_layer");
 }
 
-#[divan::bench(sample_count = 500, sample_size = 20)]
+#[divan::bench(sample_count = 3000, sample_size = 20)]
 fn hand_written_middleware(bencher: divan::Bencher) {
     bench_router(bencher, "hand_written_middleware");
 }
