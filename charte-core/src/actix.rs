@@ -96,8 +96,6 @@ impl Cookie {
 }
 
 impl SetCookieHeaders for HeaderMap {
-    const FREE_OF_CONTROLS: bool = true;
-
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(SET_COOKIE).map(HeaderValue::as_bytes)
     }

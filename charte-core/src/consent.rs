@@ -436,6 +436,57 @@ mod tests {
     const REV: &str = "0123456789abcdef";
     const NOW: u64 = 1_763_894_400;
 
+    /// A revision of 16 bytes is compared as two words; any other (a charter built by
+    /// hand could have one) falls back to a plain comparison.
+    #[test]
+    fn revisions_of_any_length_are_stripped_exactly() {
+        for revision in ["", "abc", "0123456789abcde", REV, "0123456789abcdef0"] {
+            for value in [
+                format!("{revision}.rest"),
+                revision.to_string(),
+                format!("x{revision}.rest"),
+                "0123456789abcdeF.rest".to_string(),
+                "0123456789abcdef0123".to_string(),
+            ] {
+                assert_eq!(
+                    strip_revision(value.as_bytes(), revision),
+                    value.as_bytes().strip_prefix(revision.as_bytes()),
+                    "{revision:?} in {value:?}"
+                );
+            }
+        }
+    }
+
+    /// The consent bit each declaration keeps against the rule it stands for:
+    /// necessary and anonymous statistics need none, every other category its own.
+    #[test]
+    fn the_consent_bit_of_a_declaration_follows_its_category() {
+        let consents = [
+            Consent::NONE,
+            Consent::new(&[Category::Statistics], NOW),
+            Consent::new(&[Category::FirstParty, Category::ThirdParty], NOW),
+            Consent::new(&Category::CONSENTABLE, NOW),
+        ];
+        for category in Category::ALL {
+            for anonymous in [false, true] {
+                let cookie = Cookie::declared(
+                    "c", false, "P", "S", "U", category, anonymous, None, None, None, false, false,
+                    None, false,
+                );
+                let needs = category != Category::Necessary
+                    && !(category == Category::Statistics && anonymous);
+                assert_eq!(cookie.needs_consent(), needs, "{category:?} {anonymous}");
+                for consent in &consents {
+                    assert_eq!(
+                        consent.allows(&cookie),
+                        !needs || consent.is_granted(category),
+                        "{category:?} {anonymous} {consent:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// The word reading of digits against `str::parse`: every byte value in every
     /// place of 1- to 19-digit times (a leading zero is refused, as is a sign).
     #[test]

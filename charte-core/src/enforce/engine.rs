@@ -157,7 +157,7 @@ impl<'c> Engine<'c> {
         let mut recorded = None;
         let consent_cookie = self.charter.consent_cookie_declaration();
         for line in response.set_cookies() {
-            let verdict = SetCookie::read_from(line, H::FREE_OF_CONTROLS)
+            let verdict = SetCookie::read(line)
                 .map_err(DropReason::Unreadable)
                 .and_then(|cookie| {
                     let declared = self.charter.lookup_utf8(cookie.name_bytes());
@@ -176,7 +176,7 @@ impl<'c> Engine<'c> {
             consent = recorded;
             failing = response
                 .set_cookies()
-                .filter(|line| self.verdict::<H>(line, &consent, now).is_err())
+                .filter(|line| self.verdict(line, &consent, now).is_err())
                 .count();
         }
         let to_clear = request.carried.without(consent.granted());
@@ -216,7 +216,7 @@ impl<'c> Engine<'c> {
         match self.mode {
             Mode::Report => {
                 for line in response.set_cookies() {
-                    if let Err(reason) = self.verdict::<H>(line, consent, now) {
+                    if let Err(reason) = self.verdict(line, consent, now) {
                         self.report_drop(line, reason, route);
                     }
                 }
@@ -236,7 +236,7 @@ impl<'c> Engine<'c> {
             Mode::Strict if failing > 0 => {
                 let (line, reason) = response
                     .set_cookies()
-                    .find_map(|line| Some((line, self.verdict::<H>(line, consent, now).err()?)))
+                    .find_map(|line| Some((line, self.verdict(line, consent, now).err()?)))
                     .expect("a failing cookie was counted");
                 self.report_drop(line, reason, route);
                 Outcome::Refused(Refusal {
@@ -246,16 +246,14 @@ impl<'c> Engine<'c> {
             }
             Mode::Enforce | Mode::Strict => {
                 let mut dropped = 0;
-                response.retain_set_cookies(
-                    &mut |line| match self.verdict::<H>(line, consent, now) {
-                        Ok(()) => true,
-                        Err(reason) => {
-                            self.report_drop(line, reason, route);
-                            dropped += 1;
-                            false
-                        }
-                    },
-                );
+                response.retain_set_cookies(&mut |line| match self.verdict(line, consent, now) {
+                    Ok(()) => true,
+                    Err(reason) => {
+                        self.report_drop(line, reason, route);
+                        dropped += 1;
+                        false
+                    }
+                });
                 let cleared = self.clear(
                     Some(response),
                     to_clear,
@@ -274,15 +272,9 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// Whether one `Set-Cookie` of an `H` may reach the browser.
-    fn verdict<H: SetCookieHeaders + ?Sized>(
-        &self,
-        line: &[u8],
-        consent: &Consent,
-        now: u64,
-    ) -> Result<(), DropReason> {
-        let cookie =
-            SetCookie::read_from(line, H::FREE_OF_CONTROLS).map_err(DropReason::Unreadable)?;
+    /// Whether one `Set-Cookie` may reach the browser.
+    fn verdict(&self, line: &[u8], consent: &Consent, now: u64) -> Result<(), DropReason> {
+        let cookie = SetCookie::read(line).map_err(DropReason::Unreadable)?;
         let declared = self.charter.lookup_utf8(cookie.name_bytes());
         self.judge(&cookie, declared, consent, now)
     }

@@ -13,11 +13,6 @@ use crate::model::Cookie;
 /// Implemented for [`http::HeaderMap`] (tower, axum, hyper) and, with the `actix`
 /// feature, for actix-web's header map.
 pub trait SetCookieHeaders {
-    /// Whether no value can hold a control character other than tab, so that the
-    /// engine need not look for them. True for `http::HeaderValue` (and actix-web's),
-    /// which refuses them when it is made: only `unsafe` code can break that.
-    const FREE_OF_CONTROLS: bool = false;
-
     /// Every `Set-Cookie` value, in order, as bytes. Must not allocate.
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]>;
 
@@ -30,8 +25,6 @@ pub trait SetCookieHeaders {
 }
 
 impl SetCookieHeaders for HeaderMap {
-    const FREE_OF_CONTROLS: bool = true;
-
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(SET_COOKIE)
             .into_iter()

@@ -87,21 +87,13 @@ struct Attributes<'a> {
 
 impl<'a> SetCookie<'a> {
     /// Reads a `Set-Cookie` header value.
-    #[inline]
-    pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
-        Self::read_from(line, false)
-    }
-
-    /// [`SetCookie::read`], told whether `line` is known to hold no control character
-    /// but tab (see `SetCookieHeaders::FREE_OF_CONTROLS`).
     #[inline(always)]
-    pub(crate) fn read_from(
-        line: &'a [u8],
-        free_of_controls: bool,
-    ) -> Result<SetCookie<'a>, Unreadable> {
-        // Browsers reject a cookie with a control character (but tab) anywhere.
-        debug_assert!(!free_of_controls || !any(line, is_control));
-        if !free_of_controls && any(line, is_control) {
+    pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
+        // Browsers reject a cookie with a control character (but tab) anywhere. Looked
+        // for even in an `http::HeaderValue`, which refuses them when made: its
+        // unchecked constructor (`unsafe`, asking only for UTF-8) can let a CR LF in,
+        // and a line split there would carry a second, unjudged `Set-Cookie`.
+        if any(line, is_control) {
             return Err(Unreadable::ControlCharacter);
         }
         // The name ends at the first `=`, unless a `;` comes first (then there is none).
