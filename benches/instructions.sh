@@ -3,8 +3,8 @@
 # router benchmark's exchange (a consent cookie in, three lawful Set-Cookie out), run N
 # times, minus the empty loop, divided by N; then each of the router benchmark's four
 # routers per request (N/10 + 1,000 requests minus 1,000 requests, divided by N/10:
-# start-up cancels out), and
-# the ratios the issue sets goals for. Deterministic where wall time is noisy.
+# start-up cancels out), and the ratios the issue sets goals for. Deterministic where
+# wall time is noisy.
 # Needs valgrind (Debian: apt-get install -y valgrind).
 #
 #   bash benches/instructions.sh [N]

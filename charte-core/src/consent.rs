@@ -50,13 +50,18 @@ impl Categories {
     /// No category.
     pub const EMPTY: Categories = Categories(0);
 
-    pub(crate) const fn bit(category: Category) -> u8 {
+    const fn bit(category: Category) -> u8 {
         match category {
             Category::Necessary => 0,
             Category::Statistics => 1,
             Category::FirstParty => 2,
             Category::ThirdParty => 4,
         }
+    }
+
+    /// The set of `category` alone (empty for necessary: it needs no consent).
+    pub(crate) const fn only(category: Category) -> Categories {
+        Categories(Self::bit(category))
     }
 
     /// The set of the categories listed (necessary is ignored: it needs no consent).
@@ -147,7 +152,7 @@ impl Consent {
     /// Whether this consent allows setting a declared cookie: it needs no consent, or
     /// its category is granted.
     pub fn allows(&self, cookie: &Cookie) -> bool {
-        self.granted.0 & cookie.consent_bit == cookie.consent_bit
+        cookie.consent_needed.without(self.granted).is_empty()
     }
 
     /// The consent cookie's value for this decision (see the [module](self) docs), or
@@ -457,10 +462,10 @@ mod tests {
         }
     }
 
-    /// The consent bit each declaration keeps against the rule it stands for:
+    /// The consent each declaration keeps as needed, against the rule it stands for:
     /// necessary and anonymous statistics need none, every other category its own.
     #[test]
-    fn the_consent_bit_of_a_declaration_follows_its_category() {
+    fn the_consent_a_declaration_needs_follows_its_category() {
         let consents = [
             Consent::NONE,
             Consent::new(&[Category::Statistics], NOW),

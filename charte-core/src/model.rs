@@ -143,9 +143,9 @@ pub struct Duration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cookie {
     pub(crate) p: CookieParts,
-    /// The bit of the consent this cookie needs (see `Categories`), 0 when it needs
-    /// none: what enforcement tests for each cookie, computed once.
-    pub(crate) consent_bit: u8,
+    /// The consent this cookie needs (empty when none): what enforcement tests for
+    /// each cookie, computed once from the parts.
+    pub(crate) consent_needed: Categories,
 }
 
 /// Every field of a [`Cookie`], public so that generated code and the loader can build one.
@@ -173,16 +173,17 @@ pub struct CookieParts {
 impl Cookie {
     #[doc(hidden)]
     pub const fn from_parts(parts: CookieParts) -> Cookie {
-        let needs_consent = parts.category.needs_consent()
-            && !(matches!(parts.category, Category::Statistics) && parts.anonymous);
-        let consent_bit = if needs_consent {
-            Categories::bit(parts.category)
+        // Necessary cookies need no consent (their set is empty), nor does anonymous
+        // audience measurement (the CNIL exemption).
+        let exempt = matches!(parts.category, Category::Statistics) && parts.anonymous;
+        let consent_needed = if exempt {
+            Categories::EMPTY
         } else {
-            0
+            Categories::only(parts.category)
         };
         Cookie {
             p: parts,
-            consent_bit,
+            consent_needed,
         }
     }
 
@@ -292,7 +293,7 @@ impl Cookie {
 
     /// Whether setting this cookie needs the visitor's consent.
     pub fn needs_consent(&self) -> bool {
-        self.consent_bit != 0
+        !self.consent_needed.is_empty()
     }
 
     /// The declared duration, if any.

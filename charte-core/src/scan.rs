@@ -63,20 +63,23 @@ pub(crate) fn find_either_from(bytes: &[u8], from: usize, a: u8, b: u8) -> Optio
         return place.map(|place| from + place);
     }
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    // The first match in the eight bytes at `at`.
+    let first_in = |at: usize| {
+        let hits = either_bytes(word(at), a, b);
+        (hits != 0).then(|| at + (hits.trailing_zeros() / 8) as usize)
+    };
     let mut at = from;
     // Most names, values and attributes end within the first word: its test is
     // peeled off the loop, which the common case then never sets up.
     if at + 8 <= bytes.len() {
-        let hits = either_bytes(word(at), a, b);
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        if let Some(place) = first_in(at) {
+            return Some(place);
         }
         at += 8;
     }
     while at + 8 <= bytes.len() {
-        let hits = either_bytes(word(at), a, b);
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        if let Some(place) = first_in(at) {
+            return Some(place);
         }
         at += 8;
     }

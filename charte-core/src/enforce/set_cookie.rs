@@ -199,9 +199,8 @@ impl<'a> SetCookie<'a> {
             if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
                 continue;
             }
-            // The keys looked at fit in a word: one comparison per attribute (with the
-            // length, so that no other key can fold to the same word).
-            match (key.len(), folded_key_in(line, key)) {
+            // The keys looked at fit in a word: one comparison per attribute.
+            match folded_key_in(line, key) {
                 MAX_AGE => {
                     if let Some(seconds) = parse_max_age(value) {
                         attributes.max_age = Some(seconds);
@@ -234,8 +233,8 @@ fn is_control(b: u8) -> bool {
 /// once (the first byte lowest), each with its `0x20` bit set. That folds an ASCII
 /// capital onto its letter, and onto the letters and `-` of the keys looked at
 /// nothing else that a line may hold (a control character could fold onto `-`, but a
-/// line read has none). Keys are matched with their length too: the bytes beyond the
-/// key are cleared.
+/// line read has none). The bytes beyond the key are cleared, and none of the key's
+/// is zero once folded: the word tells the key's length too.
 #[inline(always)]
 fn folded_key_in(line: &[u8], key: &[u8]) -> u64 {
     if key.is_empty() || key.len() > 8 {
@@ -271,16 +270,12 @@ const fn folded_key(key: &[u8]) -> u64 {
     word
 }
 
-/// A key looked at: its length and its word.
-const fn key(name: &[u8]) -> (usize, u64) {
-    (name.len(), folded_key(name))
-}
-
-const MAX_AGE: (usize, u64) = key(b"max-age");
-const EXPIRES: (usize, u64) = key(b"expires");
-const SECURE: (usize, u64) = key(b"secure");
-const PATH: (usize, u64) = key(b"path");
-const DOMAIN: (usize, u64) = key(b"domain");
+/// The keys looked at, as words.
+const MAX_AGE: u64 = folded_key(b"max-age");
+const EXPIRES: u64 = folded_key(b"expires");
+const SECURE: u64 = folded_key(b"secure");
+const PATH: u64 = folded_key(b"path");
+const DOMAIN: u64 = folded_key(b"domain");
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
 /// Out-of-range values saturate.
@@ -348,7 +343,7 @@ mod tests {
         ];
         let matches = |line: &[u8], key: &[u8]| -> Vec<bool> {
             keys.iter()
-                .map(|(_, looked_at)| (key.len(), folded_key_in(line, key)) == *looked_at)
+                .map(|(_, looked_at)| folded_key_in(line, key) == *looked_at)
                 .collect()
         };
         for (name, _) in keys {
@@ -397,8 +392,8 @@ mod tests {
 
     #[test]
     fn attribute_keys_match_whole_and_case_insensitively() {
-        // A zero byte folds away in the word: the length keeps those keys apart.
-        let cases: [(&[u8], (usize, u64), bool); 5] = [
+        // No byte folds to zero: a key with more bytes has another word.
+        let cases: [(&[u8], u64, bool); 5] = [
             (b"SeCuRe", SECURE, true),
             (b"MAX-AGE", MAX_AGE, true),
             (b"\0path", PATH, false),
@@ -406,7 +401,7 @@ mod tests {
             (b"paths", PATH, false),
         ];
         for (name, looked_at, same) in cases {
-            assert_eq!(key(name) == looked_at, same, "{name:?}");
+            assert_eq!(folded_key(name) == looked_at, same, "{name:?}");
         }
     }
 
