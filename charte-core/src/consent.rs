@@ -186,24 +186,32 @@ impl Consent {
     fn parse(value: &[u8], revision: &str) -> Option<Consent> {
         let rest = value.strip_prefix(&[FORMAT_VERSION, b'.'])?;
         let rest = strip_revision(rest, revision)?.strip_prefix(b".")?;
-        let (time, decision) = rest.split_at(rest.len().checked_sub(4)?);
-        let [b'.', s, f, t] = *decision else {
-            return None;
-        };
-        let decided_at = parse_seconds(time)?;
-        let mut granted = Categories::EMPTY;
-        for (digit, category) in [s, f, t].into_iter().zip(Category::CONSENTABLE) {
-            match digit {
-                b'1' => granted.insert(category),
-                b'0' => {}
-                _ => return None,
-            }
-        }
+        let (time, decision) = rest.split_last_chunk::<4>()?;
         Some(Consent {
-            granted,
-            decided_at: Some(decided_at),
+            granted: decision_of(*decision)?,
+            decided_at: Some(parse_seconds(time)?),
         })
     }
+}
+
+/// The categories a value's last four bytes, `.<s><f><t>`, grant; `None` unless they
+/// are a dot and three `0` or `1`. Read as one word: `0` and `1` differ in their lowest
+/// bit only, which is then the digit.
+#[inline(always)]
+fn decision_of(decision: [u8; 4]) -> Option<Categories> {
+    let word = u32::from_le_bytes(decision);
+    if word & u32::from_le_bytes([0xff, 0xfe, 0xfe, 0xfe]) != u32::from_le_bytes(*b".000") {
+        return None;
+    }
+    // The digits' lowest bits, at bits 8, 16 and 24, brought down to 0, 1 and 2: the
+    // bits of statistics, first-party and third-party, in that order.
+    const _: () = assert!(
+        Categories::bit(Category::Statistics) == 1
+            && Categories::bit(Category::FirstParty) == 2
+            && Categories::bit(Category::ThirdParty) == 4
+    );
+    let bits = (word >> 8) & 0x0001_0101;
+    Some(Categories((bits | bits >> 7 | bits >> 14) as u8 & 0b111))
 }
 
 /// `value` after its leading `revision`. A charter's revision is a 16-digit
@@ -222,26 +230,43 @@ fn strip_revision<'v>(value: &'v [u8], revision: &str) -> Option<&'v [u8]> {
 /// Decimal seconds, no sign, no leading zero (one canonical spelling per value), at most
 /// 19 digits: no overflow is possible, and a longer time is centuries beyond any `now`,
 /// which [`Consent::decode`] would refuse anyway.
+#[inline(always)]
 fn parse_seconds(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 19 || (digits[0] == b'0' && digits.len() > 1) {
+    if digits.first() == Some(&b'0') && digits.len() > 1 {
         return None;
     }
-    let mut seconds = 0u64;
-    let mut rest = digits;
-    // Today's times have ten digits: the first eight read as one word.
-    while let Some((eight, tail)) = rest.split_first_chunk::<8>() {
-        seconds = seconds * 100_000_000 + eight_digits(u64::from_le_bytes(*eight))?;
-        rest = tail;
-    }
-    for d in rest {
-        let digit = d.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
+    match digits.len() {
+        // Today's times have ten digits: read as two overlapping words of eight (SWAR),
+        // the digits both hold counted in the first only (turned to `0` in the second).
+        9..=16 => {
+            let (first, last) = crate::scan::ends::<8>(digits);
+            // The bytes of `last` that `first` holds too: its lowest `16 - len`.
+            let both = (1u64 << (8 * (16 - digits.len()))) - 1;
+            let zeros = u64::from_le_bytes([b'0'; 8]);
+            let last = u64::from_le_bytes(*last) & !both | zeros & both;
+            let high = eight_digits(u64::from_le_bytes(*first))?;
+            Some(high * TENS[digits.len() - 8] + eight_digits(last)?)
         }
-        seconds = seconds * 10 + u64::from(digit);
+        1..=19 => digits.iter().try_fold(0u64, |seconds, d| {
+            let digit = d.wrapping_sub(b'0');
+            (digit <= 9).then(|| seconds * 10 + u64::from(digit))
+        }),
+        _ => None,
     }
-    Some(seconds)
 }
+
+/// `TENS[n]` is ten to the power `n`.
+const TENS: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
 
 /// The number eight ASCII digits spell (the first digit the word's lowest byte), or
 /// `None` when some byte is not a digit. SWAR: each byte is checked to be `0x30` to
@@ -518,6 +543,37 @@ mod tests {
             parse_seconds(b"9999999999999999999"),
             Some(9_999_999_999_999_999_999)
         );
+    }
+
+    #[test]
+    fn decisions_read_as_a_word_agree_with_the_digits() {
+        let reference = |decision: [u8; 4]| {
+            let [b'.', digits @ ..] = decision else {
+                return None;
+            };
+            let mut granted = Categories::EMPTY;
+            for (digit, category) in digits.into_iter().zip(Category::CONSENTABLE) {
+                match digit {
+                    b'1' => granted.insert(category),
+                    b'0' => {}
+                    _ => return None,
+                }
+            }
+            Some(granted)
+        };
+        // Every valid decision, then each of its bytes replaced by every byte value.
+        for bits in 0..8u8 {
+            let digit = |i: u8| if bits >> i & 1 == 1 { b'1' } else { b'0' };
+            let base = [b'.', digit(0), digit(1), digit(2)];
+            assert!(decision_of(base).is_some());
+            for place in 0..4 {
+                for byte in 0..=u8::MAX {
+                    let mut decision = base;
+                    decision[place] = byte;
+                    assert_eq!(decision_of(decision), reference(decision), "{decision:?}");
+                }
+            }
+        }
     }
 
     #[test]

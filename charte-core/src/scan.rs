@@ -124,7 +124,7 @@ pub(crate) fn any(bytes: &[u8], matches: impl Fn(u8) -> bool + Copy) -> bool {
 /// The first and the last `N` bytes of `bytes` (which overlap when it holds fewer
 /// than `2 * N`); `bytes` must hold at least `N`.
 #[inline(always)]
-fn ends<const N: usize>(bytes: &[u8]) -> (&[u8; N], &[u8; N]) {
+pub(crate) fn ends<const N: usize>(bytes: &[u8]) -> (&[u8; N], &[u8; N]) {
     let first = bytes.first_chunk().expect("N bytes or more");
     let last = bytes.last_chunk().expect("N bytes or more");
     (first, last)
