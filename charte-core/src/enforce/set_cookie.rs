@@ -134,6 +134,7 @@ impl<'a> SetCookie<'a> {
     }
 
     /// Where the value ends: the first `;` after the name's `=`, if any.
+    #[inline(always)]
     fn value_end(&self) -> Option<usize> {
         find_byte_from(self.line, self.eq + 1, b';')
     }
