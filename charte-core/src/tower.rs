@@ -29,7 +29,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use http::header::COOKIE;
 use http::{HeaderValue, Request, Response, StatusCode, Uri};
@@ -164,7 +164,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
+        // Judged where the inner future answered it: the response is not moved.
+        let mut poll = this.inner.poll(cx);
+        let Poll::Ready(Ok(response)) = &mut poll else {
+            return poll;
+        };
         let outcome = this.engine.enforce(
             response.headers_mut(),
             this.cookies,
@@ -173,9 +177,9 @@ where
             *this.now,
         );
         if let Outcome::Refused(refusal) = outcome {
-            return Poll::Ready(Ok(refused(&refusal)));
+            *response = refused(&refusal);
         }
-        Poll::Ready(Ok(response))
+        poll
     }
 }
 

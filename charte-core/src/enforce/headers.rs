@@ -25,6 +25,8 @@ pub trait SetCookieHeaders {
 }
 
 impl SetCookieHeaders for HeaderMap {
+    // Inlined into the engine: the lookup's result stays in registers.
+    #[inline]
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(SET_COOKIE)
             .into_iter()
