@@ -153,11 +153,11 @@ fn import(page: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let located = |note: &charte_core::import::Note| match note.line {
+    let located = |note: &charte_cli::import::Note| match note.line {
         Some(line) => format!("{}:{line}", page.display()),
         None => page.display().to_string(),
     };
-    match charte_core::import::import(&text) {
+    match charte_cli::import::import(&text) {
         Ok(imported) => {
             for warning in &imported.warnings {
                 eprintln!("{}: warning: {}", located(warning), warning.message);

@@ -21,7 +21,6 @@ pub mod codegen;
 
 pub mod consent;
 pub mod enforce;
-pub mod import;
 pub mod render;
 
 #[cfg(feature = "actix")]

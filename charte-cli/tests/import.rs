@@ -1,6 +1,6 @@
 //! `import`: charter pages as found in the wild become declarations `check` accepts.
 
-use charte_core::import::{import, Imported};
+use charte_cli::import::{import, Imported};
 use charte_core::{Category, Charter, Format, Lang};
 
 #[path = "../../tests/fixtures/seed_pages.rs"]

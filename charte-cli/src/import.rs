@@ -18,12 +18,12 @@
 //! Anything that cannot be placed (a row outside a table, a table without category, a
 //! missing column or cell, a name that is not a cookie name, a cookie declared twice) is
 //! an error with its line number: [`import`] reports all of them at once. The declaration
-//! produced is checked with [`crate::check_str`] before it is returned, so what `import`
-//! returns, `charte check` accepts.
+//! produced is checked with [`charte_core::check_str`] before it is returned, so what
+//! `import` returns, `charte check` accepts.
 
 use std::fmt::{self, Write as _};
 
-use crate::model::{Category, Lang};
+use charte_core::{Category, Lang};
 
 /// A declaration read from a charter page.
 #[derive(Debug, Clone)]
@@ -130,7 +130,7 @@ impl std::error::Error for ImportError {}
 ///             Nom du prestataire\tService et emplacement\tNom du cookies\tFinalités\n\
 ///             Opendatasoft\tAuthentification\tsessionid\tSe souvenir de l'utilisateur.\n\
 ///             <https://opendata.example.fr>\n";
-/// let imported = charte_core::import::import(page).unwrap();
+/// let imported = charte_cli::import::import(page).unwrap();
 /// assert_eq!(imported.cookies[0].name, "sessionid");
 /// assert!(charte_core::check_str("imported.toml", imported.toml()).charter.is_ok());
 /// ```
@@ -489,7 +489,7 @@ impl Reader {
         }
         if let Some(name) = &name {
             let bare = name.strip_suffix('*').unwrap_or(name);
-            if !crate::names::is_token(bare) {
+            if !charte_core::names::is_token(bare) {
                 problems.push(format!(
                     "{name:?} is not a cookie name (RFC 6265 token: no spaces, commas, quotes \
                      or accents; a family of names is written as a prefix ending in `*`)"
@@ -564,8 +564,8 @@ impl Reader {
         if matches!(text, "" | "-" | "—" | "–") || text.eq_ignore_ascii_case("n/a") {
             return None;
         }
-        let why = match crate::duration::parse(text) {
-            Ok(Some(seconds)) if seconds > crate::duration::MAX_COOKIE_LIFETIME => {
+        let why = match charte_core::duration::parse(text) {
+            Ok(Some(seconds)) if seconds > charte_core::duration::MAX_COOKIE_LIFETIME => {
                 "over 400 days, which browsers cap"
             }
             Ok(_) => return Some(text.to_owned()),
@@ -610,7 +610,7 @@ impl Reader {
         };
         let lang = self.lang.unwrap_or_default();
         let (toml, spans) = write_toml(&site, lang, &self.cookies, &self.comments);
-        if let Err(diagnostics) = crate::check_str("imported.toml", &toml).charter {
+        if let Err(diagnostics) = charte_core::check_str("imported.toml", &toml).charter {
             for d in diagnostics.0 {
                 let toml_line = d.location.as_ref().map(|l| l.line);
                 let page_line = toml_line.and_then(|line| {
@@ -681,11 +681,11 @@ fn write_toml(
             let _ = writeln!(out, "# {comment}");
         }
         // Browsers enforce these prefixes: the page's cookie must have been set this way.
-        match crate::names::NamePrefix::of(&cookie.name) {
-            Some(crate::names::NamePrefix::Host) => {
+        match charte_core::names::NamePrefix::of(&cookie.name) {
+            Some(charte_core::names::NamePrefix::Host) => {
                 let _ = writeln!(out, "secure = true\npath = \"/\"");
             }
-            Some(crate::names::NamePrefix::Secure) => {
+            Some(charte_core::names::NamePrefix::Secure) => {
                 let _ = writeln!(out, "secure = true");
             }
             None => {}
