@@ -9,8 +9,15 @@
 //!   fonctionnels », « statistiques », « internes », « tiers », "Necessary cookies",
 //!   "Third-party cookies"...) starts that category's section; a short line about
 //!   cookies that names none (« Cookies publicitaires ») starts a section without one;
-//! - a tab-separated line whose cells are column names (French or English, in any order,
-//!   with extra columns such as a duration or a category) starts a table;
+//! - a tab-separated line whose cells are column names starts a table. A cell names a
+//!   column as a reader would see it: by a French or English word for it, singular or
+//!   plural, among other words (« Nom du/des cookie(s) », « Éditeur », « Finalité(s) »,
+//!   "Supplier name", "Function", "Description", "Retention"...), in any order, with
+//!   extra columns such as a duration or a category. A table without a provider or
+//!   service column takes them from [`Defaults`] (`--provider`, `--service`);
+//! - a duration cell becomes the cookie's `duration` when it has one certain reading,
+//!   even written loosely ("2 weeks by default", "Up to 12 months"); otherwise it is left
+//!   out with a warning;
 //! - every other tab-separated line is a cookie of the current table;
 //! - blank lines, separator rows (`-----`), prose and stray lines are skipped; a stray
 //!   line inside a table is reported as a warning.
@@ -135,7 +142,64 @@ impl std::error::Error for ImportError {}
 /// assert!(charte_core::check_str("imported.toml", imported.toml()).charter.is_ok());
 /// ```
 pub fn import(text: &str) -> Result<Imported, ImportError> {
-    let mut reader = Reader::default();
+    import_with(text, &Defaults::default())
+}
+
+/// What to write for a column the page's tables do not have.
+///
+/// Most real charter pages have no provider column (the site is the provider) or no
+/// service column; a reader fills them in from what the page is about. `charte import`
+/// takes them from `--provider TEXT` and `--service TEXT`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// The provider of the cookies of every table without a provider column.
+    pub provider: Option<String>,
+    /// The service of the cookies of every table without a service column.
+    pub service: Option<String>,
+}
+
+impl Defaults {
+    fn of(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Provider => self.provider.as_deref().map(str::trim),
+            Field::Service => self.service.as_deref().map(str::trim),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a charter page like [`import`], filling the provider and service of tables
+/// that have no such column from `defaults`.
+///
+/// # Errors
+///
+/// As [`import`]; and, when a table has no provider (service) column and `defaults` has
+/// no provider (service), one problem for the page naming the flag `--provider`
+/// (`--service`) and the tables' lines. An empty default is a problem too.
+///
+/// ```
+/// use charte_cli::import::{import_with, Defaults};
+///
+/// let page = "<https://data.example.org>\n\
+///             Necessary cookies\n\
+///             Supplier name\tCookie name\tDuration\tFunction\n\
+///             Opendatasoft\tsessionid\t2 weeks by default\tKeep you signed in\n";
+/// let defaults = Defaults {
+///     service: Some("Whole site".to_owned()),
+///     ..Defaults::default()
+/// };
+/// let imported = import_with(page, &defaults).unwrap();
+/// assert_eq!(imported.cookies[0].service, "Whole site");
+/// assert_eq!(imported.cookies[0].duration.as_deref(), Some("2 weeks"));
+///
+/// let error = import_with(page, &Defaults::default()).unwrap_err();
+/// assert!(error.to_string().contains("--service"));
+/// ```
+pub fn import_with(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
+    let mut reader = Reader {
+        defaults: defaults.clone(),
+        ..Reader::default()
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, line) in text.split('\n').enumerate() {
         reader.line(index + 1, line.trim_end_matches('\r'));
@@ -155,7 +219,10 @@ enum Field {
 }
 
 impl Field {
-    const REQUIRED: [Field; 4] = [Field::Provider, Field::Service, Field::Name, Field::Purpose];
+    /// The columns every table needs: nothing else can tell them.
+    const REQUIRED: [Field; 2] = [Field::Name, Field::Purpose];
+    /// The columns a table may lack when the command line gives their value.
+    const FILLABLE: [Field; 2] = [Field::Provider, Field::Service];
 
     fn label(self) -> &'static str {
         match self {
@@ -167,54 +234,87 @@ impl Field {
             Field::Category => "« Catégorie » (Category)",
         }
     }
+
+    /// The command-line flag that fills a missing column (without its dashes), for the
+    /// fillable ones.
+    fn flag(self) -> &'static str {
+        match self {
+            Field::Provider => "provider",
+            _ => "service",
+        }
+    }
 }
 
-/// Column names as pages write them, normalized (see [`normalize`]), with the language
-/// they tell, if any.
-const HEADER_WORDS: &[(&str, Field, Option<Lang>)] = &[
-    ("nom du prestataire", Field::Provider, Some(Lang::Fr)),
-    ("prestataire", Field::Provider, Some(Lang::Fr)),
-    ("prestataires", Field::Provider, Some(Lang::Fr)),
-    ("fournisseur", Field::Provider, Some(Lang::Fr)),
-    ("editeur", Field::Provider, Some(Lang::Fr)),
-    ("emetteur", Field::Provider, Some(Lang::Fr)),
-    ("provider", Field::Provider, Some(Lang::En)),
-    ("providers", Field::Provider, Some(Lang::En)),
-    ("provider name", Field::Provider, Some(Lang::En)),
-    ("vendor", Field::Provider, Some(Lang::En)),
-    ("service et emplacement", Field::Service, Some(Lang::Fr)),
-    ("emplacement", Field::Service, Some(Lang::Fr)),
-    ("service and location", Field::Service, Some(Lang::En)),
-    ("location", Field::Service, Some(Lang::En)),
-    ("service", Field::Service, None),
-    ("services", Field::Service, None),
-    ("nom du cookies", Field::Name, Some(Lang::Fr)),
-    ("nom du cookie", Field::Name, Some(Lang::Fr)),
-    ("nom des cookies", Field::Name, Some(Lang::Fr)),
-    ("nom", Field::Name, Some(Lang::Fr)),
-    ("cookie name", Field::Name, Some(Lang::En)),
-    ("name", Field::Name, Some(Lang::En)),
-    ("cookie", Field::Name, None),
-    ("cookies", Field::Name, None),
-    ("finalites", Field::Purpose, Some(Lang::Fr)),
-    ("finalite", Field::Purpose, Some(Lang::Fr)),
-    ("objet", Field::Purpose, Some(Lang::Fr)),
-    ("objectif", Field::Purpose, Some(Lang::Fr)),
-    ("purpose", Field::Purpose, Some(Lang::En)),
-    ("purposes", Field::Purpose, Some(Lang::En)),
-    ("description", Field::Purpose, None),
-    ("duree", Field::Duration, Some(Lang::Fr)),
-    ("duree de conservation", Field::Duration, Some(Lang::Fr)),
-    ("duree de vie", Field::Duration, Some(Lang::Fr)),
-    ("duration", Field::Duration, Some(Lang::En)),
-    ("expiry", Field::Duration, Some(Lang::En)),
-    ("lifetime", Field::Duration, Some(Lang::En)),
-    ("retention", Field::Duration, Some(Lang::En)),
-    ("expiration", Field::Duration, None),
-    ("categorie", Field::Category, Some(Lang::Fr)),
-    ("category", Field::Category, Some(Lang::En)),
-    ("type", Field::Category, None),
+/// The words that name each column, normalized and singular (see [`column_words`]). A
+/// header cell names the column whose word it holds, whatever else it says (« Nom du
+/// prestataire », "Supplier name", "Purpose of the cookie", « Durée de conservation
+/// maximale »). The name column comes last: its words count only when the cell names no
+/// other column, since « Nom du prestataire » and "Cookie duration" hold them too.
+#[rustfmt::skip]
+const COLUMN_WORDS: [ColumnWords; 6] = [
+    ColumnWords {
+        field: Field::Provider,
+        fr: &["prestataire", "fournisseur", "editeur", "emetteur", "societe", "partenaire"],
+        en: &["provider", "supplier", "vendor", "publisher", "company", "partner"],
+        both: &[],
+    },
+    ColumnWords {
+        field: Field::Service,
+        fr: &["emplacement"],
+        en: &["location"],
+        both: &["service"],
+    },
+    ColumnWords {
+        field: Field::Purpose,
+        fr: &["finalite", "fonction", "objet", "objectif", "utilisation"],
+        en: &["purpose", "function"],
+        both: &["description", "usage", "role"],
+    },
+    ColumnWords {
+        field: Field::Duration,
+        fr: &["duree", "conservation", "validite"],
+        en: &["duration", "expiry", "lifetime", "lifespan", "retention", "validity"],
+        both: &["expiration", "expire"],
+    },
+    ColumnWords {
+        field: Field::Category,
+        fr: &["categorie"],
+        en: &["category"],
+        both: &["type"],
+    },
+    ColumnWords {
+        field: Field::Name,
+        fr: &["nom", "traceur"],
+        en: &["name"],
+        both: &["cookie"],
+    },
 ];
+
+/// The words naming one column, by the language they tell.
+struct ColumnWords {
+    field: Field,
+    fr: &'static [&'static str],
+    en: &'static [&'static str],
+    both: &'static [&'static str],
+}
+
+impl ColumnWords {
+    fn has(&self, word: &str) -> bool {
+        [self.fr, self.en, self.both]
+            .iter()
+            .any(|words| words.contains(&word))
+    }
+}
+
+/// Words that join column words (« Nom du cookie », "Name of the cookie"). Single letters
+/// join too: the `s` of « cookie(s) », the `d` of « Date d'expiration ».
+const LINKING_WORDS: &[&str] = &[
+    "de", "du", "des", "la", "le", "les", "et", "ou", "en", "par", "pour", "of", "the", "and",
+    "or", "by", "for", "per",
+];
+
+/// Header cells are short; a longer cell is text, even when it holds a column word.
+const MAX_HEADER_WORDS: usize = 5;
 
 /// Words that name a category in a heading or a category cell, normalized. Two-word
 /// entries match adjacent words.
@@ -284,10 +384,14 @@ struct Reader {
     section: Section,
     table: Option<Table>,
     cookies: Vec<ImportedCookie>,
-    /// Notes on durations left out, per cookie index, written as TOML comments.
+    /// Notes on durations left out or read loosely, per cookie index, written as TOML
+    /// comments.
     comments: Vec<(usize, String)>,
     problems: Vec<Note>,
     warnings: Vec<Note>,
+    defaults: Defaults,
+    /// The header line of each table without a provider or service column.
+    unfilled: Vec<(Field, usize)>,
 }
 
 impl Default for Reader {
@@ -302,6 +406,8 @@ impl Default for Reader {
             comments: Vec::new(),
             problems: Vec::new(),
             warnings: Vec::new(),
+            defaults: Defaults::default(),
+            unfilled: Vec::new(),
         }
     }
 }
@@ -410,12 +516,16 @@ impl Reader {
             self.problems.push(Note::at(
                 number,
                 format!(
-                    "the table has no {} column: every cookie needs a provider, a service, a \
-                     name and a purpose",
+                    "the table has no {} column: every cookie needs a name and a purpose",
                     missing.join(", no ")
                 ),
             ));
             table.broken = true;
+        }
+        for field in Field::FILLABLE {
+            if table.column(field).is_none() {
+                self.unfilled.push((field, number));
+            }
         }
         if !table.broken && table.column(Field::Category).is_none() {
             let why = match &self.section {
@@ -444,8 +554,13 @@ impl Reader {
         let Some(table) = &self.table else { return };
         let header_line = table.line;
         let mut problems = Vec::new();
+        let defaults = &self.defaults;
         let mut value = |field: Field| -> Option<String> {
-            let index = table.column(field)?;
+            // A table without the column takes the command line's value; without one, the
+            // page's single problem about it is raised at the end.
+            let Some(index) = table.column(field) else {
+                return defaults.of(field).map(str::to_owned);
+            };
             match cells.get(index) {
                 Some(cell) if !cell.is_empty() => Some((*cell).to_owned()),
                 Some(_) => {
@@ -524,7 +639,14 @@ impl Reader {
         else {
             return;
         };
-        let duration = duration_cell.and_then(|text| self.duration(number, &text));
+        let reading = duration_cell.map(|text| {
+            let reading = read_duration(&text);
+            (text, reading)
+        });
+        let duration = match &reading {
+            Some((_, DurationCell::AsWritten(d) | DurationCell::Read(d))) => Some(d.clone()),
+            _ => None,
+        };
         let cookie = ImportedCookie {
             line: number,
             name,
@@ -555,31 +677,82 @@ impl Reader {
             }
             return;
         }
+        let index = self.cookies.len();
+        match reading {
+            Some((text, DurationCell::Read(_))) => {
+                self.comments
+                    .push((index, format!("duration on the page: {text:?}")));
+            }
+            Some((text, DurationCell::LeftOut(why))) => {
+                self.warnings.push(Note::at(
+                    number,
+                    format!("duration {text:?} left out: {why}"),
+                ));
+                self.comments
+                    .push((index, format!("duration on the page: {text:?}")));
+            }
+            _ => {}
+        }
         self.cookies.push(cookie);
     }
 
-    /// A duration cell: kept when a declaration can carry it, otherwise left out with a
-    /// warning and a TOML comment.
-    fn duration(&mut self, number: usize, text: &str) -> Option<String> {
-        if matches!(text, "" | "-" | "—" | "–") || text.eq_ignore_ascii_case("n/a") {
-            return None;
-        }
-        let why = match charte_core::duration::parse(text) {
-            Ok(Some(seconds)) if seconds > charte_core::duration::MAX_COOKIE_LIFETIME => {
-                "over 400 days, which browsers cap"
+    /// The page's problem with columns its tables lack and the command line does not
+    /// give: one for the page, naming the flags and the tables' lines. A flag given
+    /// empty is a problem; a flag no table needs, a warning.
+    fn check_defaults(&mut self) {
+        let mut unfilled = Vec::new();
+        let mut lines = Vec::new();
+        for field in Field::FILLABLE {
+            let tables: Vec<usize> = self
+                .unfilled
+                .iter()
+                .filter(|(f, _)| *f == field)
+                .map(|(_, line)| *line)
+                .collect();
+            let flag = field.flag();
+            match self.defaults.of(field) {
+                Some("") => self.problems.push(Note::page(format!(
+                    "`--{flag}` is empty: give the {flag} of the cookies"
+                ))),
+                Some(_) if tables.is_empty() => self.warnings.push(Note::page(format!(
+                    "`--{flag}` not used: every table has a {} column",
+                    field.label()
+                ))),
+                Some(_) => {}
+                None if tables.is_empty() => {}
+                None => {
+                    unfilled.push(field);
+                    lines.extend(tables);
+                }
             }
-            Ok(_) => return Some(text.to_owned()),
-            Err(_) => "not `session` nor `<n> <unit>`",
+        }
+        if unfilled.is_empty() {
+            return;
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        let columns: Vec<&str> = unfilled.iter().map(|f| f.label()).collect();
+        let nouns: Vec<&str> = unfilled.iter().map(|f| f.flag()).collect();
+        let flags: Vec<String> = nouns.iter().map(|f| format!("`--{f} TEXT`")).collect();
+        let (tables, their) = match &lines[..] {
+            [_] => (String::from("the table has"), "its"),
+            more => {
+                let list: Vec<String> = more.iter().map(ToString::to_string).collect();
+                (
+                    format!("the tables at lines {} have", list.join(", ")),
+                    "their",
+                )
+            }
         };
-        self.warnings.push(Note::at(
-            number,
-            format!("duration {text:?} left out: {why}"),
+        self.problems.push(Note::at(
+            lines[0],
+            format!(
+                "{tables} no {} column: give the {} of {their} cookies with {}",
+                columns.join(", no "),
+                nouns.join(" and "),
+                flags.join(" and ")
+            ),
         ));
-        self.comments.push((
-            self.cookies.len(),
-            format!("duration on the page: {text:?}"),
-        ));
-        None
     }
 
     fn finish(mut self) -> Result<Imported, ImportError> {
@@ -599,6 +772,7 @@ impl Reader {
                 None
             }
         };
+        self.check_defaults();
         if self.cookies.is_empty() && self.problems.is_empty() {
             self.problems.push(Note::page(
                 "no cookie table found: expected a tab-separated header such as « Nom du \
@@ -646,6 +820,106 @@ impl Reader {
             warnings: self.warnings,
         }
     }
+}
+
+/// What a duration cell declares.
+#[derive(Debug, PartialEq, Eq)]
+enum DurationCell {
+    /// Nothing (`-`, `n/a`).
+    Blank,
+    /// The cell as written: `session` or `<n> <unit>`.
+    AsWritten(String),
+    /// The one reading of a cell written loosely ("Up to 12 months" → `12 months`).
+    Read(String),
+    /// Nothing a declaration can carry, and why.
+    LeftOut(&'static str),
+}
+
+/// Reads a duration cell with charte's duration parser: as written, or else as the one
+/// `<n> <unit>` or `session` it holds among words that do not change it (see
+/// [`DURATION_FILLERS`]). Two readings, a range, a hedge ("about", « environ »), a word
+/// the list does not know: no reading, since a declared duration caps the cookie's
+/// lifetime and a wrong one would cut it short.
+fn read_duration(text: &str) -> DurationCell {
+    use charte_core::duration::{parse, MAX_COOKIE_LIFETIME};
+    if matches!(text, "" | "-" | "—" | "–") || text.eq_ignore_ascii_case("n/a") {
+        return DurationCell::Blank;
+    }
+    let (reading, loose) = match parse(text) {
+        Ok(_) => (text.to_owned(), false),
+        Err(_) => match loose_duration(text) {
+            Some(reading) => (reading, true),
+            None => return DurationCell::LeftOut("not one `session` nor `<n> <unit>` for certain"),
+        },
+    };
+    if matches!(parse(&reading), Ok(Some(seconds)) if seconds > MAX_COOKIE_LIFETIME) {
+        return DurationCell::LeftOut("over 400 days, which browsers cap");
+    }
+    if loose {
+        DurationCell::Read(reading)
+    } else {
+        DurationCell::AsWritten(reading)
+    }
+}
+
+/// Words a duration cell may hold around its one reading, normalized: bounds that keep
+/// the number the longest lifetime ("up to", « jusqu'à », "maximum", "by default",
+/// "expires after"), and words that only say what the cell is about (« durée de la
+/// session », "session cookie", "end of session"). "More than" (« plus de »), "about",
+/// "minimum" are not here: they change the reading.
+#[rustfmt::skip]
+const DURATION_FILLERS: &[&str] = &[
+    "up", "to", "jusqu", "a", "au", "maximum", "max", "maximal", "maximale", "at", "most",
+    "by", "default", "par", "defaut", "for", "pendant", "durant", "during", "after",
+    "apres", "expire", "expires", "valid", "valable", "de", "d", "du", "la", "le", "l",
+    "the", "of", "end", "fin", "cookie", "cookies", "duree", "duration",
+];
+
+/// The one `<n> <unit>` or `session` a loosely written cell holds, if exactly one and
+/// nothing else but [`DURATION_FILLERS`].
+fn loose_duration(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let mut words = duration_words(&lower).into_iter();
+    let mut reading = None;
+    while let Some(word) = words.next() {
+        let found = if word.starts_with(|c: char| c.is_ascii_digit()) {
+            let pair = format!("{word} {}", words.next()?);
+            let Ok(Some(_)) = charte_core::duration::parse(&pair) else {
+                return None;
+            };
+            pair
+        } else if word == "session" {
+            word
+        } else if DURATION_FILLERS.contains(&normalize(&word).as_str()) {
+            continue;
+        } else {
+            return None;
+        };
+        if reading.replace(found).is_some() {
+            return None;
+        }
+    }
+    reading
+}
+
+/// The numbers and words of a text, a number apart from the word it touches (`13mois`
+/// → `13`, `mois`); anything else separates them.
+fn duration_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut last_was_digit = None;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            last_was_digit = None;
+            continue;
+        }
+        let digit = c.is_ascii_digit();
+        match words.last_mut() {
+            Some(word) if last_was_digit == Some(digit) => word.push(c),
+            _ => words.push(c.to_string()),
+        }
+        last_was_digit = Some(digit);
+    }
+    words
 }
 
 /// Writes the declaration; returns it with the TOML line range of each cookie.
@@ -783,45 +1057,33 @@ fn category_named(text: &str) -> Option<Category> {
 }
 
 /// The columns of a header row and the language its words tell, or `None` when the
-/// row is not a header: fewer than two distinct column names, none written exactly as
-/// [`HEADER_WORDS`] has it, or as many other cells as column names. A `strict` header
-/// (one inside a table) has nothing but exact column names.
+/// row is not a header: fewer than two distinct columns named, no cell that is only
+/// column words, or as many other cells as column names. A `strict` header (one inside a
+/// table) has nothing but cells that are only column words, so that a row whose cells
+/// mention columns (« Le prestataire », « Service ») stays a row.
 fn header(cells: &[&str], strict: bool) -> Option<(Vec<Option<Field>>, Option<Lang>)> {
+    let named: Vec<Option<ColumnName>> = cells.iter().map(|cell| column_named(cell)).collect();
     let mut columns = Vec::with_capacity(cells.len());
-    let mut french = 0;
-    let mut english = 0;
-    let mut exact = 0;
-    let mut recognised = 0;
-    for cell in cells {
-        let words = normalize(cell.trim_end_matches(':'));
-        let found = match HEADER_WORDS.iter().find(|(name, _, _)| *name == words) {
-            Some(found) => {
-                exact += 1;
-                Some(found)
-            }
-            None => header_keyword(&words),
-        };
-        recognised += usize::from(found.is_some());
-        let field = found.map(|(_, field, lang)| {
-            match lang {
-                Some(Lang::Fr) => french += 1,
-                Some(Lang::En) => english += 1,
-                None => {}
-            }
-            *field
-        });
+    for name in &named {
+        let field = name.as_ref().map(|n| n.field);
         // A column named twice is read once, from its first place.
         columns.push(field.filter(|f| !columns.contains(&Some(*f))));
     }
-    // A data row may hold a column word or two ("Service", "the purpose of..."); a header
-    // is mostly column names, one of them written exactly as pages write it.
     let distinct = columns.iter().flatten().count();
     let filled = cells.iter().filter(|c| !c.is_empty()).count();
-    let loose = exact == 0 || recognised * 2 <= filled;
-    if distinct < 2 || loose || (strict && exact < filled) {
+    let recognised = named.iter().flatten().count();
+    let plain = named.iter().flatten().filter(|n| n.plain).count();
+    if distinct < 2 || plain == 0 || recognised * 2 <= filled || (strict && plain < filled) {
         return None;
     }
-    let lang = match french.cmp(&english) {
+    let votes = |lang| {
+        named
+            .iter()
+            .flatten()
+            .filter(|n| n.lang == Some(lang))
+            .count()
+    };
+    let lang = match votes(Lang::Fr).cmp(&votes(Lang::En)) {
         std::cmp::Ordering::Greater => Some(Lang::Fr),
         std::cmp::Ordering::Less => Some(Lang::En),
         std::cmp::Ordering::Equal => None,
@@ -829,34 +1091,61 @@ fn header(cells: &[&str], strict: bool) -> Option<(Vec<Option<Field>>, Option<La
     Some((columns, lang))
 }
 
-/// Column names that only these words start (« Finalité(s) », « Durée de conservation
-/// maximale », "Purpose of the cookie"), matched at the start of a word of a short cell.
-const HEADER_KEYWORDS: &[(&str, Field, Option<Lang>)] = &[
-    ("prestataire", Field::Provider, Some(Lang::Fr)),
-    ("fournisseur", Field::Provider, Some(Lang::Fr)),
-    ("provider", Field::Provider, Some(Lang::En)),
-    ("emplacement", Field::Service, Some(Lang::Fr)),
-    ("location", Field::Service, Some(Lang::En)),
-    ("finalit", Field::Purpose, Some(Lang::Fr)),
-    ("purpose", Field::Purpose, Some(Lang::En)),
-    ("duree", Field::Duration, Some(Lang::Fr)),
-    ("duration", Field::Duration, Some(Lang::En)),
-    ("expir", Field::Duration, None),
-    ("categor", Field::Category, None),
-];
+/// The column a header cell names.
+#[derive(Debug, PartialEq, Eq)]
+struct ColumnName {
+    field: Field,
+    /// The language of the words naming it, when they tell one.
+    lang: Option<Lang>,
+    /// The cell holds nothing but column and linking words.
+    plain: bool,
+}
 
-/// The column a short cell names by one of [`HEADER_KEYWORDS`], if exactly one.
-fn header_keyword(words: &str) -> Option<&'static (&'static str, Field, Option<Lang>)> {
-    if words.split(' ').count() > 5 {
+/// The column a header cell names by [`COLUMN_WORDS`], if exactly one.
+fn column_named(cell: &str) -> Option<ColumnName> {
+    let words = column_words(cell);
+    if words.is_empty() || words.len() > MAX_HEADER_WORDS {
         return None;
     }
-    let mut found = HEADER_KEYWORDS
-        .iter()
-        .filter(|(keyword, _, _)| words.split(' ').any(|w| w.starts_with(keyword)));
-    let first = found.next()?;
-    found
-        .all(|(_, field, _)| *field == first.1)
-        .then_some(first)
+    let holds = |column: &ColumnWords| words.iter().any(|w| column.has(w));
+    let mut named = COLUMN_WORDS.iter().filter(|c| holds(c));
+    let first = named.next()?;
+    let column = match named.next() {
+        None => first,
+        Some(second) if second.field == Field::Name => first,
+        // Words of two columns other than the name (« Service et finalité »): no guess.
+        Some(_) => return None,
+    };
+    let count = |list: &[&str]| words.iter().filter(|w| list.contains(&w.as_str())).count();
+    let lang = match count(column.fr).cmp(&count(column.en)) {
+        std::cmp::Ordering::Greater => Some(Lang::Fr),
+        std::cmp::Ordering::Less => Some(Lang::En),
+        std::cmp::Ordering::Equal => None,
+    };
+    let plain = words.iter().all(|w| {
+        w.chars().count() == 1
+            || LINKING_WORDS.contains(&w.as_str())
+            || COLUMN_WORDS.iter().any(|c| c.has(w))
+    });
+    Some(ColumnName {
+        field: column.field,
+        lang,
+        plain,
+    })
+}
+
+/// A header cell's words, normalized (see [`normalize`]) and singular: a final `s` is
+/// dropped from words longer than three letters (« Finalités », "Cookies", "Purposes"),
+/// and the `(s)` of « Cookie(s) » becomes a lone `s`.
+fn column_words(cell: &str) -> Vec<String> {
+    normalize(cell)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w.strip_suffix('s') {
+            Some(singular) if w.len() > 3 && !singular.ends_with('s') => singular.to_owned(),
+            _ => w.to_owned(),
+        })
+        .collect()
 }
 
 /// A name cell without the quotes or backticks some pages put around it.
@@ -924,6 +1213,117 @@ mod tests {
         ));
         assert!(is_separator("| --- | :---: |"));
         assert!(!is_separator("Opendatasoft\t-\tx\ty"));
+    }
+
+    #[test]
+    fn header_cells_name_their_column_as_a_reader_would() {
+        use Field::*;
+        let cases = [
+            ("Nom du prestataire", Provider),
+            ("Prestataires", Provider),
+            ("Fournisseur", Provider),
+            ("Éditeur", Provider),
+            ("Supplier name", Provider),
+            ("Vendor", Provider),
+            ("Provider(s)", Provider),
+            ("Service et emplacement", Service),
+            ("Services", Service),
+            ("Location", Service),
+            ("Nom du cookies", Name),
+            ("Nom du/des cookie(s)", Name),
+            ("Nom des cookies", Name),
+            ("Cookie name(s)", Name),
+            ("Cookie names", Name),
+            ("Cookies", Name),
+            ("Name", Name),
+            ("Finalités", Purpose),
+            ("Finalité(s)", Purpose),
+            ("Function", Purpose),
+            ("Description", Purpose),
+            ("Purpose of the cookie", Purpose),
+            ("Durée", Duration),
+            ("Durée de conservation", Duration),
+            ("Durée de conservation maximale", Duration),
+            ("Retention", Duration),
+            ("Duration:", Duration),
+            ("Expires", Duration),
+            ("Catégorie", Category),
+            ("Type de cookie", Category),
+        ];
+        for (cell, field) in cases {
+            let named = column_named(cell).map(|n| n.field);
+            assert_eq!(named, Some(field), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn cells_naming_no_single_column_name_none() {
+        for cell in [
+            "",
+            "Domaine",
+            "sessionid",
+            // Two columns other than the name: no guess.
+            "Service et finalité",
+            // Text, though it holds column words.
+            "Se souvenir du nom du service choisi par le visiteur",
+        ] {
+            assert_eq!(column_named(cell), None, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn header_cells_tell_their_language_and_whether_they_are_only_column_words() {
+        let named = |cell| column_named(cell).unwrap();
+        assert_eq!(named("Nom du prestataire").lang, Some(Lang::Fr));
+        assert_eq!(named("Supplier name").lang, Some(Lang::En));
+        assert_eq!(named("Cookie name(s)").lang, Some(Lang::En));
+        assert_eq!(named("Service").lang, None);
+        assert!(named("Nom du/des cookie(s)").plain);
+        assert!(!named("Durée de conservation maximale").plain);
+    }
+
+    #[test]
+    fn loosely_written_durations_are_read_when_one_reading_is_certain() {
+        let read = |text: &str| DurationCell::Read(text.to_owned());
+        let cases = [
+            ("2 weeks by default", read("2 weeks")),
+            ("Up to 12 months", read("12 months")),
+            ("Jusqu'à 13 mois", read("13 mois")),
+            ("13mois maximum", read("13 mois")),
+            ("Expires after 1 year", read("1 year")),
+            ("Durée de la session", read("session")),
+            ("Fin de session", read("session")),
+            ("Session cookie", read("session")),
+            ("6 months", DurationCell::AsWritten("6 months".to_owned())),
+            ("Session", DurationCell::AsWritten("Session".to_owned())),
+            ("-", DurationCell::Blank),
+            ("n/a", DurationCell::Blank),
+        ];
+        for (text, cell) in cases {
+            assert_eq!(read_duration(text), cell, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn durations_with_two_readings_or_a_hedge_are_left_out() {
+        let uncertain = DurationCell::LeftOut("not one `session` nor `<n> <unit>` for certain");
+        for text in [
+            "1 to 13 months",
+            "between 6 and 12 months",
+            "entre 30 minutes et 1 heure",
+            "about 6 months",
+            "plus de 13 mois",
+            "6 months or session",
+            "1 year after the last visit",
+            "12,5 mois",
+            "24h",
+            "jusqu'à la fermeture du navigateur",
+        ] {
+            assert_eq!(read_duration(text), uncertain, "{text:?}");
+        }
+        let capped = DurationCell::LeftOut("over 400 days, which browsers cap");
+        assert_eq!(read_duration("Up to 2 years"), capped);
+        assert_eq!(read_duration("2 ans"), capped);
     }
 
     #[test]

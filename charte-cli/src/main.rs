@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use charte_cli::import::Defaults;
 use charte_core::{render::Format, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -39,6 +40,14 @@ enum Command {
     Import {
         /// The page, as text.
         page: PathBuf,
+        /// The provider of the cookies of tables without a provider column (« Nom du
+        /// prestataire », Supplier...), such as the site's publisher.
+        #[arg(long, value_name = "TEXT")]
+        provider: Option<String>,
+        /// The service of the cookies of tables without a service column (« Service et
+        /// emplacement », Location...), such as « Tout le site ».
+        #[arg(long, value_name = "TEXT")]
+        service: Option<String>,
     },
 }
 
@@ -88,7 +97,11 @@ fn main() -> ExitCode {
         Command::Render { file, format, lang } => {
             render(&file, format.into(), lang.map(Lang::from))
         }
-        Command::Import { page } => import(&page),
+        Command::Import {
+            page,
+            provider,
+            service,
+        } => import(&page, &Defaults { provider, service }),
     }
 }
 
@@ -139,7 +152,7 @@ fn render(file: &Path, format: Format, lang: Option<Lang>) -> ExitCode {
 
 /// Prints the declaration read from a page; warnings (skipped lines) and errors (what
 /// could not be placed) go to stderr as `PAGE:LINE: ...`.
-fn import(page: &Path) -> ExitCode {
+fn import(page: &Path, defaults: &Defaults) -> ExitCode {
     let text = match std::fs::read(page) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -157,7 +170,7 @@ fn import(page: &Path) -> ExitCode {
         Some(line) => format!("{}:{line}", page.display()),
         None => page.display().to_string(),
     };
-    match charte_cli::import::import(&text) {
+    match charte_cli::import::import_with(&text, defaults) {
         Ok(imported) => {
             for warning in &imported.warnings {
                 eprintln!("{}: warning: {}", located(warning), warning.message);

@@ -226,3 +226,135 @@ fn import_of_a_missing_file_fails_clearly() {
         stderr(&output)
     );
 }
+
+/// Runs `charte import` with `args`, writes what it prints to a scratch file and runs
+/// `charte check` on it, as a user would; returns the declaration.
+fn import_then_check(name: &str, args: &[&str]) -> String {
+    let output = charte(&[&["import"], args].concat());
+    assert!(output.status.success(), "{name}: {}", stderr(&output));
+    let declaration = scratch(&format!("{name}.toml"));
+    std::fs::write(&declaration, stdout(&output)).unwrap();
+    let checked = charte(&["check", declaration.to_str().unwrap()]);
+    assert!(checked.status.success(), "{name}: {}", stderr(&checked));
+    stdout(&output)
+}
+
+#[test]
+fn import_reads_the_opendatasoft_english_header_with_the_service_flag() {
+    let toml = import_then_check(
+        "opendatasoft_en",
+        &[
+            "charte-cli/tests/fixtures/opendatasoft_en_page.txt",
+            "--service",
+            "Whole site",
+        ],
+    );
+    assert!(toml.contains("lang = \"en\""), "{toml}");
+    assert!(
+        toml.contains(
+            "name = \"sessionid\"\nprovider = \"Opendatasoft\"\nservice = \"Whole site\"\n\
+             purpose = \"Remember the user from one page to the next.\"\n\
+             category = \"necessary\"\nduration = \"2 weeks\"\n"
+        ),
+        "{toml}"
+    );
+    assert!(toml.contains("duration = \"12 months\""), "{toml}");
+    assert_eq!(toml.matches("[[cookie]]").count(), 6, "{toml}");
+}
+
+#[test]
+fn import_without_the_service_flag_fails_with_one_error_naming_it() {
+    let output = charte(&[
+        "import",
+        "charte-cli/tests/fixtures/opendatasoft_en_page.txt",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert_eq!(err.matches(": error: ").count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "opendatasoft_en_page.txt:11: error: the tables at lines 11, 19 have no « Service \
+             et emplacement » (Service and location) column: give the service of their \
+             cookies with `--service TEXT`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_warns_about_a_duration_it_cannot_read_for_certain() {
+    let output = charte(&[
+        "import",
+        "charte-cli/tests/fixtures/opendatasoft_en_page.txt",
+        "--service",
+        "Whole site",
+    ]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "opendatasoft_en_page.txt:21: warning: duration \"about 13 months\" left out: not \
+             one `session` nor `<n> <unit>` for certain"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_reads_cookie_name_s_and_french_header_variants() {
+    let toml = import_then_check(
+        "cookie_names",
+        &[
+            "charte-cli/tests/fixtures/cookie_names_page.txt",
+            "--service",
+            "Whole site",
+        ],
+    );
+    assert!(toml.contains("name = \"csrftoken\""), "{toml}");
+    assert!(toml.contains("duration = \"1 year\""), "{toml}");
+    let toml = import_then_check(
+        "french_variants",
+        &[
+            "charte-cli/tests/fixtures/french_variants_page.txt",
+            "--service",
+            "Tout le site",
+        ],
+    );
+    assert!(toml.contains("lang = \"fr\""), "{toml}");
+    assert!(
+        toml.contains("name = \"_pk_id*\"\nprovider = \"Matomo\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("duration = \"13 mois\"\n# duration on the page: \"13mois maximum\"\n"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn import_fills_provider_and_service_from_the_flags() {
+    let page = "charte-cli/tests/fixtures/bare_table_page.txt";
+    let output = charte(&["import", page]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("with `--provider TEXT` and `--service TEXT`"),
+        "{err}"
+    );
+    let toml = import_then_check(
+        "bare_table",
+        &[
+            page,
+            "--provider",
+            "Ville d'Exemple",
+            "--service",
+            "Tout le site",
+        ],
+    );
+    assert!(
+        toml.contains(
+            "name = \"theme\"\nprovider = \"Ville d'Exemple\"\nservice = \"Tout le site\"\n"
+        ),
+        "{toml}"
+    );
+}

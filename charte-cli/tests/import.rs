@@ -1,6 +1,6 @@
 //! `import`: charter pages as found in the wild become declarations `check` accepts.
 
-use charte_cli::import::{import, Imported};
+use charte_cli::import::{import, import_with, Defaults, Imported};
 use charte_core::{Category, Charter, Format, Lang};
 
 #[path = "../../tests/fixtures/seed_pages.rs"]
@@ -429,4 +429,234 @@ fn a_row_mentioning_column_words_is_still_a_row() {
     let imported = imported(page);
     assert_eq!(imported.cookies.len(), 1);
     assert_eq!(imported.cookies[0].provider, "Le prestataire");
+}
+
+fn service(text: &str) -> Defaults {
+    Defaults {
+        service: Some(text.to_owned()),
+        ..Defaults::default()
+    }
+}
+
+/// The header of Opendatasoft's English charter pages: no service column, and a duration
+/// and a function column.
+const OPENDATASOFT_EN: &str = "Cookies used on <https://data.example.com>\n\
+Necessary cookies\n\
+Supplier name\tCookie name\tDuration\tFunction\n\
+Opendatasoft\tsessionid\t2 weeks by default\tRemember the user from one page to the next.\n\
+Opendatasoft\tcookies_preferences\tUp to 12 months\tRemember the visitor's choice.\n";
+
+#[test]
+fn the_opendatasoft_english_header_imports_with_the_service_given() {
+    let imported = import_with(OPENDATASOFT_EN, &service("Whole site"))
+        .unwrap_or_else(|e| panic!("import failed:\n{e}"));
+    assert_eq!(imported.lang, Lang::En);
+    let first = &imported.cookies[0];
+    assert_eq!(first.name, "sessionid");
+    assert_eq!(first.provider, "Opendatasoft");
+    assert_eq!(first.service, "Whole site");
+    assert_eq!(
+        first.purpose,
+        "Remember the user from one page to the next."
+    );
+    assert_eq!(first.duration.as_deref(), Some("2 weeks"));
+    assert_eq!(imported.cookies[1].duration.as_deref(), Some("12 months"));
+    assert_eq!(imported.warnings, []);
+    let charter = checked(&imported);
+    assert_eq!(charter.cookies().len(), 2);
+}
+
+#[test]
+fn a_missing_service_column_without_the_flag_is_one_problem_naming_it() {
+    let error = import(OPENDATASOFT_EN).unwrap_err();
+    assert_eq!(error.problems.len(), 1, "{error}");
+    assert_eq!(error.problems[0].line, Some(3));
+    assert_eq!(
+        error.problems[0].message,
+        "the table has no « Service et emplacement » (Service and location) column: give the \
+         service of its cookies with `--service TEXT`"
+    );
+}
+
+#[test]
+fn several_tables_without_provider_nor_service_give_one_problem_for_the_page() {
+    let page = "<https://opendata.example.org>\n\
+                Cookies nécessaires\n\
+                Nom\tFinalité\n\
+                sessionid\tSe souvenir de vous\n\
+                Cookies internes\n\
+                Nom\tFinalité\n\
+                theme\tRetenir le thème\n";
+    let error = import(page).unwrap_err();
+    assert_eq!(error.problems.len(), 1, "{error}");
+    assert_eq!(error.problems[0].line, Some(3));
+    assert_eq!(
+        error.problems[0].message,
+        "the tables at lines 3, 6 have no « Nom du prestataire » (Provider), no \
+         « Service et emplacement » (Service and location) column: give the provider and \
+         service of their cookies with `--provider TEXT` and `--service TEXT`"
+    );
+    let defaults = Defaults {
+        provider: Some("Ville d'Exemple".to_owned()),
+        service: Some("Tout le site".to_owned()),
+    };
+    let imported = import_with(page, &defaults).unwrap();
+    let filled: Vec<(&str, &str, Category)> = imported
+        .cookies
+        .iter()
+        .map(|c| (c.provider.as_str(), c.service.as_str(), c.category))
+        .collect();
+    assert_eq!(
+        filled,
+        [
+            ("Ville d'Exemple", "Tout le site", Category::Necessary),
+            ("Ville d'Exemple", "Tout le site", Category::FirstParty),
+        ]
+    );
+    checked(&imported);
+}
+
+#[test]
+fn a_column_on_the_page_wins_over_the_default_and_an_unused_default_is_a_warning() {
+    let page = seed("roubaix");
+    let defaults = Defaults {
+        provider: Some("Someone else".to_owned()),
+        service: None,
+    };
+    let imported = import_with(&page, &defaults).unwrap();
+    assert!(imported
+        .cookies
+        .iter()
+        .all(|c| c.provider == "Opendatasoft"));
+    assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
+    assert_eq!(imported.warnings[0].line, None);
+    assert!(
+        imported.warnings[0]
+            .message
+            .starts_with("`--provider` not used: every table has"),
+        "{}",
+        imported.warnings[0]
+    );
+}
+
+#[test]
+fn an_empty_default_is_a_problem() {
+    let error = import_with(OPENDATASOFT_EN, &service("  ")).unwrap_err();
+    assert_eq!(error.problems.len(), 1, "{error}");
+    assert_eq!(
+        error.problems[0].message,
+        "`--service` is empty: give the service of the cookies"
+    );
+}
+
+#[test]
+fn cookie_name_s_and_other_english_variants_are_read() {
+    let page = "<https://opendata.example.net>\n\
+                Essential cookies\n\
+                Cookie name(s)\tVendor\tPurpose(s)\tService\tRetention\n\
+                sessionid\tExample\tKeep you signed in\tWhole site\tSession\n";
+    let imported = imported(page);
+    assert_eq!(imported.warnings, []);
+    let cookie = &imported.cookies[0];
+    assert_eq!(
+        (
+            cookie.name.as_str(),
+            cookie.provider.as_str(),
+            cookie.purpose.as_str(),
+            cookie.service.as_str(),
+            cookie.duration.as_deref(),
+        ),
+        (
+            "sessionid",
+            "Example",
+            "Keep you signed in",
+            "Whole site",
+            Some("Session")
+        )
+    );
+    assert_eq!(imported.lang, Lang::En);
+    checked(&imported);
+}
+
+#[test]
+fn french_variants_are_read() {
+    let page = "<https://data.exemple.fr>\n\
+                Cookies de mesure d'audience (statistiques)\n\
+                Éditeur\tNom du/des cookie(s)\tFinalité(s)\tDurée de conservation\tEmplacement\n\
+                Matomo\t_pk_id*\tDistinguer les visites\tJusqu'à 13 mois\tTout le site\n\
+                Fournisseur\tNom des cookies\tDescription\tDurée\tServices\n\
+                Matomo\t_pk_ses*\tCompter les pages vues\t30 minutes\tTout le site\n";
+    let imported = imported(page);
+    assert_eq!(imported.lang, Lang::Fr);
+    assert_eq!(imported.warnings, []);
+    let read: Vec<(&str, &str, &str, Option<&str>)> = imported
+        .cookies
+        .iter()
+        .map(|c| {
+            (
+                c.provider.as_str(),
+                c.name.as_str(),
+                c.purpose.as_str(),
+                c.duration.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "Matomo",
+                "_pk_id*",
+                "Distinguer les visites",
+                Some("13 mois")
+            ),
+            (
+                "Matomo",
+                "_pk_ses*",
+                "Compter les pages vues",
+                Some("30 minutes")
+            ),
+        ]
+    );
+    assert!(imported
+        .cookies
+        .iter()
+        .all(|c| c.category == Category::Statistics));
+    checked(&imported);
+}
+
+#[test]
+fn a_loose_duration_is_declared_with_the_pages_words_beside_it() {
+    let imported = import_with(OPENDATASOFT_EN, &service("Whole site")).unwrap();
+    let toml = imported.toml();
+    assert!(
+        toml.contains("duration = \"2 weeks\"\n# duration on the page: \"2 weeks by default\"\n"),
+        "{toml}"
+    );
+    let charter = checked(&imported);
+    assert_eq!(
+        charter.cookies()[1].duration().map(|d| &*d.text),
+        Some("12 months")
+    );
+}
+
+#[test]
+fn a_duration_with_no_certain_reading_is_left_out_with_a_warning() {
+    let page = "<https://data.example.com>\n\
+                Analytics cookies\n\
+                Supplier\tService\tCookie\tFunction\tExpiry\n\
+                Matomo\tWhole site\t_pk_id*\tTell visits apart\tabout 13 months\n\
+                Matomo\tWhole site\t_pk_ses*\tCount pages\tUp to 2 years\n";
+    let imported = imported(page);
+    assert!(imported.cookies.iter().all(|c| c.duration.is_none()));
+    let warnings: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "line 4: duration \"about 13 months\" left out: not one `session` nor `<n> <unit>` \
+             for certain",
+            "line 5: duration \"Up to 2 years\" left out: over 400 days, which browsers cap",
+        ]
+    );
+    checked(&imported);
 }
