@@ -8,6 +8,8 @@ use charte_cli::import::Defaults;
 use charte_core::{render::Format, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod guard;
+
 #[derive(Parser)]
 #[command(name = "charte", version, about = "Cookie charters as code")]
 struct Cli {
@@ -34,6 +36,12 @@ enum Command {
         /// Declared texts stay in the declaration's language.
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
+    },
+    /// Print the client guard of a declaration to stdout: the script to load first in
+    /// every page, before any other, that keeps scripts to the cookies the charter allows.
+    Guard {
+        /// The TOML declaration.
+        file: PathBuf,
     },
     /// Turn an existing charter page (text with tab-separated tables, as copied from a
     /// browser) into a TOML declaration, printed to stdout.
@@ -102,6 +110,7 @@ fn main() -> ExitCode {
             provider,
             service,
         } => import(&page, &Defaults { provider, service }),
+        Command::Guard { file } => guard::guard(&file),
     }
 }
 

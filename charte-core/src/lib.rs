@@ -21,6 +21,7 @@ pub mod codegen;
 
 pub mod consent;
 pub mod enforce;
+mod guard;
 pub mod render;
 
 #[cfg(feature = "actix")]
