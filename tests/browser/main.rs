@@ -2,30 +2,29 @@
 //!
 //! Each test serves the portal on a free local port, starts its own Chromium with a
 //! fresh profile, clicks through the consent banner with real mouse events, and reads
-//! the browser's own cookie store over the DevTools protocol. Needs Debian's
-//! `/usr/bin/chromium` (`apt-get install -y chromium`): without it the tests fail.
+//! the browser's own cookie store over the DevTools protocol. The browser is found and
+//! launched by `charte_audit::browser` (as `charte audit` finds it): without one, each
+//! test says loudly that it is skipped, unless `CHARTE_REQUIRE_BROWSER=1` (CI).
 //!
 //! Run with `cargo test --test browser`.
 
 #[path = "../../examples/portal/app.rs"]
 mod app;
-mod cdp;
-mod chromium;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use charte_audit::browser::{self, Page};
 use serde_json::{json, Value};
-
-use cdp::Cdp;
-use chromium::Chromium;
 
 /// How long any page, element or cookie may take to show up.
 const WAIT: Duration = Duration::from_secs(15);
 
 #[test]
 fn consent_choices_are_enforced_in_the_browser() {
-    let mut browser = Browser::launch();
+    let Some(mut browser) = Browser::launch("consent_choices_are_enforced_in_the_browser") else {
+        return;
+    };
 
     // 1. A first visit sets only the necessary cookies, and asks.
     browser.visit("/");
@@ -108,7 +107,10 @@ fn consent_choices_are_enforced_in_the_browser() {
 
 #[test]
 fn per_category_choice_grants_only_what_is_ticked() {
-    let mut browser = Browser::launch();
+    let Some(mut browser) = Browser::launch("per_category_choice_grants_only_what_is_ticked")
+    else {
+        return;
+    };
     browser.visit("/");
     assert!(
         browser.has("#consent-banner"),
@@ -185,7 +187,9 @@ fn charter_page_lists_every_cookie() {
         ),
     ];
 
-    let mut browser = Browser::launch();
+    let Some(mut browser) = Browser::launch("charter_page_lists_every_cookie") else {
+        return;
+    };
     browser.visit("/charte-cookies");
     // Each body row of each table: its section's id and its cells' visible text.
     let rows = browser.eval(
@@ -233,31 +237,27 @@ fn charter_page_lists_every_cookie() {
 
 /// A headless Chromium on one tab, pointed at a portal of its own.
 struct Browser {
-    cdp: Cdp,
-    /// The tab's DevTools session.
-    page: String,
+    /// The tab. Declared first: closed before the browser goes.
+    page: Page,
     /// `http://127.0.0.1:PORT`.
     base: String,
-    /// Declared last: dropped (killed) after the connection, even on panic.
-    chromium: Chromium,
+    chromium: browser::Browser,
 }
 
 impl Browser {
-    /// Serves the portal, starts Chromium and opens a blank tab.
-    fn launch() -> Browser {
+    /// Serves the portal, starts Chromium and opens a blank tab; `None` (the test is
+    /// skipped, loudly) when no browser is installed and none is required.
+    fn launch(test: &str) -> Option<Browser> {
+        let chromium = browser::Browser::for_test(test)?;
         let base = serve_portal();
-        let chromium = Chromium::launch();
-        let mut cdp = Cdp::connect(chromium.port, &chromium.ws_path)
-            .unwrap_or_else(|e| panic!("{e}\nChromium's log:\n{}", chromium.log()));
-        let page = cdp
-            .open_page("about:blank")
+        let page = chromium
+            .new_page()
             .unwrap_or_else(|e| panic!("opening a tab: {e}\nChromium's log:\n{}", chromium.log()));
-        Browser {
-            cdp,
+        Some(Browser {
             page,
             base,
             chromium,
-        }
+        })
     }
 
     /// Goes to `path` (e.g. `/statistiques`) and waits until it has loaded.
@@ -265,8 +265,8 @@ impl Browser {
         self.mark_document();
         let url = format!("{}{path}", self.base);
         let answer = self
-            .cdp
-            .call(Some(&self.page), "Page.navigate", json!({ "url": url }))
+            .page
+            .call("Page.navigate", json!({ "url": url }))
             .unwrap_or_else(|e| panic!("navigating to {url}: {e}"));
         if let Some(error) = answer.get("errorText") {
             panic!("navigating to {url} failed: {error}");
@@ -302,8 +302,8 @@ impl Browser {
 
     /// The value of a JavaScript expression in the page.
     fn eval(&mut self, expression: &str) -> Value {
-        self.cdp
-            .evaluate(&self.page, expression)
+        self.page
+            .evaluate(expression)
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -312,8 +312,8 @@ impl Browser {
     /// reached the browser.
     fn cookies(&mut self) -> Cookies {
         let all = self
-            .cdp
-            .all_cookies()
+            .chromium
+            .cookies()
             .unwrap_or_else(|e| panic!("reading the cookie store: {e}"));
         let cookies = Cookies(
             all.into_iter()
@@ -338,10 +338,10 @@ impl Browser {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
             // While the tab navigates, its old context can vanish mid-call: try again.
-            match self.cdp.evaluate(&self.page, probe) {
+            match self.page.evaluate(probe) {
                 Ok(state) if state == wanted => return,
                 Ok(state) => seen = state,
-                Err(cdp::Error::Protocol(e)) => seen = json!(e),
+                Err(browser::Error::Protocol(e)) => seen = json!(e),
                 Err(e) => panic!("{doing}: {e}"),
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -384,8 +384,8 @@ impl Browser {
                 _ => Err(point.as_str().unwrap_or_default().to_owned()),
             }
         });
-        self.cdp
-            .click_at(&self.page, centre.0, centre.1)
+        self.page
+            .click_at(centre.0, centre.1)
             .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
     }
 
@@ -415,15 +415,12 @@ impl Drop for Browser {
         if std::thread::panicking() {
             // What the browser showed when the test failed, to go with the message.
             let page = "location.href + '\\n' + document.documentElement.outerHTML";
-            if let Ok(Value::String(page)) = self.cdp.evaluate(&self.page, page) {
+            if let Ok(Value::String(page)) = self.page.evaluate(page) {
                 let end = page.char_indices().nth(4000).map_or(page.len(), |(i, _)| i);
                 eprintln!("The page when the test failed:\n{}", &page[..end]);
             }
+            eprintln!("Chromium's log:\n{}", self.chromium.log());
         }
-        // Ask politely, so Chromium takes its helper processes down; `Chromium`'s own
-        // drop then kills it if it is still there.
-        self.cdp.close_browser();
-        self.chromium.wait_for_exit(Duration::from_secs(5));
     }
 }
 
