@@ -93,7 +93,8 @@
       const eq = parts[0].indexOf("=");
       const name = eq < 0 ? "" : trim(parts[0].slice(0, eq));
       const why = refusal(name);
-      if (!why) return native.set.call(this, value);
+      // `text`, not `value`: an object converted twice could name another cookie.
+      if (!why) return native.set.call(this, text);
       let maxAge = null;
       let expires = null;
       for (const attribute of parts.slice(1)) {
@@ -113,17 +114,27 @@
   // `cookieStore.set(name, value)` or `cookieStore.set({name, value, expires, ...})`.
   // A removal (an `expires` in the past) passes, as does `cookieStore.delete`. A
   // refused write resolves without writing: a refused `document.cookie` write is
-  // silent too, and a rejection would break the caller's chain.
+  // silent too, and a rejection would break the caller's chain. The options are read
+  // once, into the copy judged and passed on: a getter cannot change them in between.
+  // The name is taken as given, untrimmed: a name the browser would trim is refused.
   if (window.CookieStore) {
     const set = CookieStore.prototype.set;
+    const fields = ["name", "value", "expires", "domain", "path", "sameSite", "partitioned"];
     CookieStore.prototype.set = function (first, value) {
-      const options = first !== null && typeof first === "object" ? first : { name: first, value };
-      const name = trim(String(options.name));
-      const why = refusal(name);
-      if (!why || (options.expires != null && +options.expires < Date.now())) {
-        return set.apply(this, arguments);
+      let options = { name: first, value };
+      if (first !== null && typeof first === "object") {
+        options = {};
+        for (const field of fields) {
+          const v = first[field];
+          if (v !== undefined) options[field] = v;
+        }
       }
-      warn(name, why);
+      options.name = String(options.name);
+      const why = refusal(options.name);
+      if (!why || (options.expires != null && +options.expires < Date.now())) {
+        return set.call(this, options);
+      }
+      warn(options.name, why);
       return Promise.resolve();
     };
   }
