@@ -604,7 +604,7 @@ impl Reader {
         }
         if let Some(name) = &name {
             let bare = name.strip_suffix('*').unwrap_or(name);
-            if !charte_core::names::is_token(bare) {
+            if !charte_core::model::names::is_token(bare) {
                 problems.push(format!(
                     "{name:?} is not a cookie name (RFC 6265 token: no spaces, commas, quotes \
                      or accents; a family of names is written as a prefix ending in `*`)"
@@ -841,7 +841,7 @@ enum DurationCell {
 /// the list does not know: no reading, since a declared duration caps the cookie's
 /// lifetime and a wrong one would cut it short.
 fn read_duration(text: &str) -> DurationCell {
-    use charte_core::duration::{parse, MAX_COOKIE_LIFETIME};
+    use charte_core::model::duration::{parse, MAX_COOKIE_LIFETIME};
     if matches!(text, "" | "-" | "—" | "–") || text.eq_ignore_ascii_case("n/a") {
         return DurationCell::Blank;
     }
@@ -884,7 +884,7 @@ fn loose_duration(text: &str) -> Option<String> {
     while let Some(word) = words.next() {
         let found = if word.starts_with(|c: char| c.is_ascii_digit()) {
             let pair = format!("{word} {}", words.next()?);
-            let Ok(Some(_)) = charte_core::duration::parse(&pair) else {
+            let Ok(Some(_)) = charte_core::model::duration::parse(&pair) else {
                 return None;
             };
             pair
@@ -955,11 +955,11 @@ fn write_toml(
             let _ = writeln!(out, "# {comment}");
         }
         // Browsers enforce these prefixes: the page's cookie must have been set this way.
-        match charte_core::names::NamePrefix::of(&cookie.name) {
-            Some(charte_core::names::NamePrefix::Host) => {
+        match charte_core::model::names::NamePrefix::of(&cookie.name) {
+            Some(charte_core::model::names::NamePrefix::Host) => {
                 let _ = writeln!(out, "secure = true\npath = \"/\"");
             }
-            Some(charte_core::names::NamePrefix::Secure) => {
+            Some(charte_core::model::names::NamePrefix::Secure) => {
                 let _ = writeln!(out, "secure = true");
             }
             None => {}

@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p charte-core --features codegen --bench codegen`
 
-use charte_core::codegen::generate;
+use charte_core::declare::generate::generate;
 use proc_macro2::{Ident, Span, TokenStream};
 
 fn main() {

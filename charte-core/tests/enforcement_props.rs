@@ -3,7 +3,7 @@
 //! unconsented cookie ever passes, no lawful one is ever dropped, and exactly the
 //! carried cookies whose consent is missing are cleared.
 
-use charte_core::consent::Categories;
+use charte_core::model::Categories;
 use charte_core::enforce::{read_name, Engine, Outcome};
 use charte_core::{Category, Charter, Mode};
 use http::header::{COOKIE, SET_COOKIE};
@@ -397,11 +397,11 @@ proptest! {
     }
 
     #[test]
-    fn consent_cookies_round_trip(granted in consents(), age in 0u64..charte_core::duration::CONSENT_LIFETIME) {
+    fn consent_cookies_round_trip(granted in consents(), age in 0u64..charte_core::model::duration::CONSENT_LIFETIME) {
         let charter = leak(&charter_toml(&[], true));
         let cookie = charter.consent_cookie_at(&granted, NOW - age).unwrap();
         prop_assert!(cookie.value().bytes().all(|b| matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)));
-        prop_assert!(cookie.max_age().unwrap().whole_seconds() as u64 <= charte_core::duration::CONSENT_LIFETIME);
+        prop_assert!(cookie.max_age().unwrap().whole_seconds() as u64 <= charte_core::model::duration::CONSENT_LIFETIME);
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::try_from(cookie.stripped().to_string()).unwrap());
         let consent = charter.consent_at(&headers, NOW);
@@ -410,7 +410,7 @@ proptest! {
             prop_assert_eq!(consent.is_granted(category), granted.contains(&category));
         }
         // Past six months, the same cookie grants nothing.
-        let later = NOW - age + charte_core::duration::CONSENT_LIFETIME + 1;
+        let later = NOW - age + charte_core::model::duration::CONSENT_LIFETIME + 1;
         prop_assert!(!charter.consent_at(&headers, later).is_recorded());
     }
 }

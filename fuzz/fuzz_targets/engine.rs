@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use charte_core::consent::Categories;
+use charte_core::model::Categories;
 use charte_core::enforce::{Engine, Outcome, RequestCookies, SetCookie};
 use charte_core::{Category, Charter, Mode};
 use http::header::SET_COOKIE;

@@ -6,7 +6,7 @@
 #![no_main]
 
 use charte_core::enforce::{read_name, SetCookie};
-use charte_core::names::NamePrefix;
+use charte_core::model::NamePrefix;
 use libfuzzer_sys::fuzz_target;
 
 fn trim(mut bytes: &[u8]) -> &[u8] {

@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::consent::{request_cookies, Categories, Consent};
-use crate::model::{Charter, Cookie};
-use crate::scan::same_bytes;
+use crate::consent::Consent;
+use crate::model::{Categories, Charter, Cookie};
+use crate::wire::{read_name, request_cookies, SetCookie};
 
-use super::{DropReason, Mode, SetCookie, SetCookieHeaders};
+use super::{DropReason, Mode, SetCookieHeaders};
 
 /// Where events go: `RUST_LOG=charte=warn` shows every drop.
 const TARGET: &str = "charte";
@@ -107,9 +107,6 @@ impl<'c> Engine<'c> {
 
     /// Reads what enforcement needs from a request's `Cookie` header values, at `now`
     /// (Unix seconds). Does not allocate.
-    // Inlined into its one caller per framework: the call's set-up measured (callgrind,
-    // `benches/instructions.sh`) about 30 instructions a request; `enforce` likewise.
-    #[inline(always)]
     pub fn read_request<'a>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,
@@ -119,7 +116,7 @@ impl<'c> Engine<'c> {
         let mut consent = None;
         let mut carried = Categories::EMPTY;
         for (name, value) in request_cookies(cookie_headers) {
-            if consent.is_none() && consent_name.is_some_and(|c| same_bytes(c.as_bytes(), name)) {
+            if consent.is_none() && consent_name.is_some_and(|c| c.as_bytes() == name) {
                 consent = Some(Consent::decode(value, self.charter.revision(), now));
             } else if let Some(declared) = self.charter.lookup_bytes(name) {
                 if declared.needs_consent() {
@@ -138,7 +135,6 @@ impl<'c> Engine<'c> {
     /// `request` is what [`Engine::read_request`] remembered; `request_cookie_headers`
     /// the request's `Cookie` values, read only when a carried cookie must be cleared;
     /// `route` the request's path, for events; `now` the time in Unix seconds.
-    #[inline(always)]
     pub fn enforce<'a, H>(
         &self,
         response: &mut H,
@@ -196,7 +192,6 @@ impl<'c> Engine<'c> {
     /// What [`Engine::enforce`] does when some cookie fails or some must be cleared:
     /// the rare case, kept out of line so that the common one stays small and warm.
     #[cold]
-    #[inline(never)]
     fn act<'a, H>(
         &self,
         response: &mut H,
@@ -282,7 +277,6 @@ impl<'c> Engine<'c> {
     /// The verdict on a line read and looked up. A removal always passes, but it is
     /// looked for only when the cookie would otherwise be dropped: a lawful cookie's
     /// attributes are never walked (except for its name prefix rule).
-    #[inline]
     fn judge(
         &self,
         cookie: &SetCookie<'_>,
@@ -310,7 +304,6 @@ impl<'c> Engine<'c> {
 
     /// The consent `cookie`, which sets the charter's consent cookie, records when it
     /// keeps its prefix rule: its decision, or nothing granted when it removes the cookie.
-    #[inline]
     fn recorded_consent(&self, cookie: &SetCookie<'_>, now: u64) -> Option<Consent> {
         if cookie.broken_prefix().is_some() {
             return None;
@@ -419,7 +412,7 @@ fn already_removed<H: SetCookieHeaders + ?Sized>(response: &H, name: &str, now: 
 /// The name of a `Set-Cookie` for messages: the name as read, or, when unreadable, the
 /// bytes before the first `=` or `;` (at most 64), escaped.
 fn printable_name(line: &[u8]) -> Cow<'_, str> {
-    if let Ok(name) = super::read_name(line) {
+    if let Ok(name) = read_name(line) {
         if !name.chars().any(char::is_control) {
             return Cow::Borrowed(name);
         }
@@ -444,7 +437,7 @@ mod tests {
 
     use super::*;
     use crate::model::Category;
-    use crate::names::NamePrefix;
+    use crate::model::NamePrefix;
 
     const NOW: u64 = 1_763_894_400;
 

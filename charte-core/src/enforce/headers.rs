@@ -1,12 +1,8 @@
 //! The engine's view of response headers, so that one engine serves every HTTP library:
 //! walk the `Set-Cookie` values as bytes, keep some of them, add some.
 
-use std::borrow::Cow;
-
-use http::header::{InvalidHeaderValue, SET_COOKIE};
-use http::{HeaderMap, HeaderName, HeaderValue};
-
-use crate::model::Cookie;
+use http::header::SET_COOKIE;
+use http::{HeaderMap, HeaderValue};
 
 /// A response's `Set-Cookie` headers, as the engine reads and edits them.
 ///
@@ -25,8 +21,6 @@ pub trait SetCookieHeaders {
 }
 
 impl SetCookieHeaders for HeaderMap {
-    // Inlined into the engine: the lookup's result stays in registers.
-    #[inline]
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(SET_COOKIE)
             .into_iter()
@@ -54,37 +48,5 @@ impl SetCookieHeaders for HeaderMap {
             }
             Err(_) => false,
         }
-    }
-}
-
-impl Cookie {
-    /// A `Set-Cookie` header setting this declared cookie to `value`, with every
-    /// declared attribute: ready for an axum response tuple or `HeaderMap::append`.
-    /// Fails when `value` holds bytes a header cannot carry (control characters).
-    ///
-    /// ```
-    /// # let charter = charte_core::check_str("x.toml", r#"
-    /// # [charter]
-    /// # site = "https://example.fr"
-    /// # [[cookie]]
-    /// # name = "lang"
-    /// # provider = "Example"
-    /// # service = "Language"
-    /// # purpose = "Remember the visitor's language."
-    /// # category = "necessary"
-    /// # path = "/"
-    /// # "#).charter.unwrap();
-    /// # let LANG = &charter.cookies()[0];
-    /// // In an axum handler: `(AppendHeaders([LANG.set_cookie("fr")?]), "body")`.
-    /// let (name, value) = LANG.set_cookie("fr").unwrap();
-    /// assert_eq!(name, http::header::SET_COOKIE);
-    /// assert_eq!(value, "lang=fr; Path=/");
-    /// ```
-    pub fn set_cookie(
-        &self,
-        value: impl Into<Cow<'static, str>>,
-    ) -> Result<(HeaderName, HeaderValue), InvalidHeaderValue> {
-        let header = HeaderValue::try_from(self.build(value).to_string())?;
-        Ok((SET_COOKIE, header))
     }
 }

@@ -23,19 +23,21 @@
 //! When every cookie passes and nothing is to be cleared, the engine allocates nothing
 //! and leaves the headers untouched. Whatever it cannot read, it drops.
 
-mod cookie_date;
+#[cfg(feature = "actix")]
+pub mod actix;
 mod engine;
 mod headers;
-mod set_cookie;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 use std::fmt;
 
 pub use engine::{Engine, Outcome, Refusal, RequestCookies};
 pub use headers::SetCookieHeaders;
-pub use set_cookie::{read_name, SetCookie, Unreadable, MAX_NAME_VALUE_LEN};
+/// The `Set-Cookie` reader, re-exported here for servers that call the engine directly.
+pub use crate::wire::{read_name, SetCookie, Unreadable, MAX_NAME_VALUE_LEN};
 
-use crate::model::Category;
-use crate::names::NamePrefix;
+use crate::model::{Category, NamePrefix};
 
 /// What the layer does with a cookie the charter does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

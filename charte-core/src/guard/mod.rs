@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::duration::{CONSENT_LIFETIME, DAY};
+use crate::model::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Category, Charter, Cookie};
 
 /// The guard's code, with `__NAME__` placeholders for the charter's data.

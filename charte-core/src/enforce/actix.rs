@@ -40,9 +40,10 @@ use actix_web::http::header::{
 use actix_web::HttpResponse;
 use pin_project_lite::pin_project;
 
-use crate::consent::now;
-use crate::enforce::{Engine, Mode, Outcome, RequestCookies, SetCookieHeaders};
+use crate::consent::{now, Consent};
 use crate::model::{Charter, Cookie};
+
+use super::{Engine, Mode, Outcome, RequestCookies, SetCookieHeaders};
 
 impl Charter {
     /// The actix-web middleware enforcing this charter, in [`Mode::Enforce`]: pass it
@@ -55,7 +56,7 @@ impl Charter {
     }
 
     /// The visitor's consent, read from an actix-web request's `Cookie` headers.
-    pub fn consent_actix(&self, request_headers: &HeaderMap) -> crate::Consent {
+    pub fn consent_actix(&self, request_headers: &HeaderMap) -> Consent {
         self.consent_in(
             request_headers.get_all(COOKIE).map(HeaderValue::as_bytes),
             now(),

@@ -38,8 +38,9 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::consent::now;
-use crate::enforce::{Engine, Mode, Outcome, RequestCookies};
 use crate::model::Charter;
+
+use super::{Engine, Mode, Outcome, Refusal, RequestCookies};
 
 impl Charter {
     /// The enforcement layer for this charter, in [`Mode::Enforce`].
@@ -187,7 +188,7 @@ where
 /// common path of the future stays small).
 #[cold]
 #[inline(never)]
-fn refused<ResBody: From<String>>(refusal: &crate::enforce::Refusal) -> Response<ResBody> {
+fn refused<ResBody: From<String>>(refusal: &Refusal) -> Response<ResBody> {
     let mut refused = Response::new(ResBody::from(refusal.to_string()));
     *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     refused.headers_mut().insert(

@@ -1,109 +1,12 @@
-//! The run-time model of a charter: what the generated code and the loader both produce.
-//!
-//! Strings are `Cow<'static, str>` so that `charter!` can build every value in a `const`
-//! (borrowing string literals) while the command line builds the same types from a file
-//! at run time (owning its strings).
+//! One declared cookie: what the charter says of it, and the cookies built from it.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::consent::Categories;
+use http::header::{InvalidHeaderValue, SET_COOKIE};
+use http::{HeaderName, HeaderValue};
 
-/// The four cookie categories of the seed charters, in the order pages list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    /// Strictly necessary: never needs consent.
-    Necessary,
-    /// Audience measurement: needs consent unless declared `anonymous`.
-    Statistics,
-    /// Set by the site itself for other purposes: needs consent.
-    FirstParty,
-    /// Set by (or for) another site: needs consent.
-    ThirdParty,
-}
-
-impl Category {
-    /// Every category, in display order.
-    pub const ALL: [Category; 4] = [
-        Category::Necessary,
-        Category::Statistics,
-        Category::FirstParty,
-        Category::ThirdParty,
-    ];
-
-    /// The categories a visitor can grant or refuse.
-    pub const CONSENTABLE: [Category; 3] = [
-        Category::Statistics,
-        Category::FirstParty,
-        Category::ThirdParty,
-    ];
-
-    /// The canonical name used in declarations (`"first-party"`, ...).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Category::Necessary => "necessary",
-            Category::Statistics => "statistics",
-            Category::FirstParty => "first-party",
-            Category::ThirdParty => "third-party",
-        }
-    }
-
-    /// Reads a category by its canonical name or one of its French aliases
-    /// (case-insensitive): `nécessaires`, `fonctionnels`, `statistique`, `interne`, `tiers`...
-    pub fn parse(text: &str) -> Option<Category> {
-        let lower = text.trim().to_lowercase();
-        let category = match lower.as_str() {
-            "necessary" | "nécessaire" | "nécessaires" | "necessaire" | "necessaires"
-            | "fonctionnel" | "fonctionnels" => Category::Necessary,
-            "statistics" | "statistique" | "statistiques" => Category::Statistics,
-            "first-party" | "interne" | "internes" => Category::FirstParty,
-            "third-party" | "tiers" => Category::ThirdParty,
-            _ => return None,
-        };
-        Some(category)
-    }
-
-    /// Whether cookies of this category need the visitor's consent (before the
-    /// `anonymous` exemption of statistics, see [`Cookie::needs_consent`]).
-    pub const fn needs_consent(self) -> bool {
-        !matches!(self, Category::Necessary)
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The language of a charter's texts and of a rendered page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    /// French, the default.
-    #[default]
-    Fr,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `"fr"` or `"en"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    /// Reads `"fr"` or `"en"` (case-insensitive).
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.to_ascii_lowercase().as_str() {
-            "fr" => Some(Lang::Fr),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+use super::{Categories, Category, Duration};
 
 /// The `SameSite` attribute a cookie is declared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,15 +28,6 @@ impl SameSite {
             SameSite::None => "none",
         }
     }
-}
-
-/// How long a cookie lives, as declared.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Duration {
-    /// The declaration's own words (`"13 months"`, `"session"`), shown on the page.
-    pub text: Cow<'static, str>,
-    /// `Max-Age` in seconds; `None` for a session cookie.
-    pub max_age: Option<u64>,
 }
 
 /// One declared cookie.
@@ -349,7 +243,7 @@ impl Cookie {
         value: impl Into<Cow<'static, str>>,
     ) -> Result<cookie::Cookie<'static>, NameMismatch> {
         let name = name.into();
-        if !self.matches(&name) || !crate::names::is_token(&name) {
+        if !self.matches(&name) || !super::names::is_token(&name) {
             return Err(NameMismatch {
                 declared: self.declared_name().into_owned(),
                 given: name.into_owned(),
@@ -374,6 +268,36 @@ impl Cookie {
             builder = builder.domain(domain.clone());
         }
         builder.removal().build()
+    }
+
+    /// A `Set-Cookie` header setting this declared cookie to `value`, with every
+    /// declared attribute: ready for an axum response tuple or `HeaderMap::append`.
+    /// Fails when `value` holds bytes a header cannot carry (control characters).
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # [[cookie]]
+    /// # name = "lang"
+    /// # provider = "Example"
+    /// # service = "Language"
+    /// # purpose = "Remember the visitor's language."
+    /// # category = "necessary"
+    /// # path = "/"
+    /// # "#).charter.unwrap();
+    /// # let LANG = &charter.cookies()[0];
+    /// // In an axum handler: `(AppendHeaders([LANG.set_cookie("fr")?]), "body")`.
+    /// let (name, value) = LANG.set_cookie("fr").unwrap();
+    /// assert_eq!(name, http::header::SET_COOKIE);
+    /// assert_eq!(value, "lang=fr; Path=/");
+    /// ```
+    pub fn set_cookie(
+        &self,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Result<(HeaderName, HeaderValue), InvalidHeaderValue> {
+        let header = HeaderValue::try_from(self.build(value).to_string())?;
+        Ok((SET_COOKIE, header))
     }
 
     fn with_attributes(
@@ -458,126 +382,3 @@ impl fmt::Display for NameMismatch {
 
 impl std::error::Error for NameMismatch {}
 
-/// A whole charter: the site, its cookies, and the fingerprint of the declaration.
-#[derive(Debug, Clone)]
-pub struct Charter {
-    pub(crate) p: CharterParts,
-}
-
-/// The generated lookup: a cookie name, as bytes, to its declaration's index.
-#[doc(hidden)]
-pub type LookupFn = fn(&[u8]) -> Option<usize>;
-
-/// Every field of a [`Charter`]. Not part of the stable API: use `charter!`.
-#[doc(hidden)]
-#[allow(missing_docs)]
-#[derive(Debug, Clone)]
-pub struct CharterParts {
-    pub site: Cow<'static, str>,
-    pub lang: Lang,
-    pub consent_cookie: Option<usize>,
-    pub cookies: Cow<'static, [Cookie]>,
-    pub revision: Cow<'static, str>,
-    pub lookup: Option<LookupFn>,
-}
-
-impl Charter {
-    #[doc(hidden)]
-    pub const fn from_parts(parts: CharterParts) -> Charter {
-        Charter { p: parts }
-    }
-
-    /// The site's address, as declared.
-    pub fn site(&self) -> &str {
-        &self.p.site
-    }
-
-    /// The language of the declaration's texts.
-    pub fn lang(&self) -> Lang {
-        self.p.lang
-    }
-
-    /// Every declared cookie, in declaration order (base charter first).
-    pub fn cookies(&self) -> &[Cookie] {
-        &self.p.cookies
-    }
-
-    /// The cookie that stores the visitor's consent, if one is declared.
-    pub fn consent_cookie_declaration(&self) -> Option<&Cookie> {
-        self.p.consent_cookie.and_then(|i| self.p.cookies.get(i))
-    }
-
-    /// A stable fingerprint of the declaration (16 hex digits): it changes whenever
-    /// anything the charter says changes, and only then.
-    pub fn revision(&self) -> &str {
-        &self.p.revision
-    }
-
-    /// The declaration covering a concrete cookie name: the exact name first, then a
-    /// pattern. Names are case-sensitive. Charters made by `charter!` answer with a
-    /// generated `match`, without hashing.
-    pub fn lookup(&self, name: &str) -> Option<&Cookie> {
-        self.lookup_utf8(name.as_bytes())
-    }
-
-    /// [`Charter::lookup`] for a name as the wire has it, in bytes: what the enforcement
-    /// engine uses, so that it need not turn every name into a `str` first. A name that
-    /// is not UTF-8 is covered by nothing, as with `lookup`.
-    ///
-    /// ```
-    /// # let charter = charte_core::check_str("x.toml", r#"
-    /// # [charter]
-    /// # site = "https://example.fr"
-    /// # [[cookie]]
-    /// # name = "_pk_id*"
-    /// # provider = "Matomo"
-    /// # service = "Audience"
-    /// # purpose = "Count visits."
-    /// # category = "statistics"
-    /// # "#).charter.unwrap();
-    /// assert!(charter.lookup_bytes(b"_pk_id.1.abc").is_some());
-    /// assert!(charter.lookup_bytes(b"_pk_id.\xff").is_none()); // not UTF-8
-    /// assert!(charter.lookup_bytes(b"_ga").is_none());
-    /// ```
-    #[inline(always)]
-    pub fn lookup_bytes(&self, name: &[u8]) -> Option<&Cookie> {
-        let cookie = self.lookup_utf8(name)?;
-        // An exact match is UTF-8 (declared names are); what follows a pattern's prefix
-        // must be checked.
-        let covered = !cookie.p.pattern || crate::scan::is_utf8(&name[cookie.p.name.len()..]);
-        covered.then_some(cookie)
-    }
-
-    /// [`Charter::lookup_bytes`] for a name known to be UTF-8: a `str`'s, or a
-    /// `Set-Cookie` name the reader has checked.
-    #[inline(always)]
-    pub(crate) fn lookup_utf8(&self, name: &[u8]) -> Option<&Cookie> {
-        let index = match self.p.lookup {
-            Some(generated) => generated(name),
-            None => self.lookup_by_scan(name),
-        };
-        self.p.cookies.get(index?)
-    }
-
-    fn lookup_by_scan(&self, name: &[u8]) -> Option<usize> {
-        let exact = self
-            .p
-            .cookies
-            .iter()
-            .position(|c| !c.p.pattern && c.p.name.as_bytes() == name);
-        exact.or_else(|| {
-            self.p
-                .cookies
-                .iter()
-                .position(|c| c.p.pattern && name.starts_with(c.p.name.as_bytes()))
-        })
-    }
-
-    /// The categories that appear in this charter, in display order.
-    pub fn categories(&self) -> Vec<Category> {
-        Category::ALL
-            .into_iter()
-            .filter(|c| self.p.cookies.iter().any(|k| k.p.category == *c))
-            .collect()
-    }
-}

@@ -4,11 +4,15 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::declaration::{CookieDeclaration, Declaration, Field};
-use crate::diagnostic::Diagnostic;
-use crate::duration::{self, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME};
-use crate::model::{Category, Charter, CharterParts, Cookie, CookieParts};
-use crate::names::{constant_name, is_token, NamePrefix};
+use crate::model::duration::{
+    self, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME,
+};
+use crate::model::names::{is_token, is_token_byte};
+use crate::model::{closest, Category, Charter, CharterParts, Cookie, CookieParts, NamePrefix};
+
+use super::declaration::{CookieDeclaration, Declaration, Field};
+use super::diagnostic::Diagnostic;
+use super::idents::constant_name;
 
 /// The identifier `charter!` reserves in the generated module.
 pub const RESERVED_IDENTIFIERS: &[&str] = &["CHARTER"];
@@ -37,16 +41,16 @@ pub fn validate(declaration: &Declaration, diagnostics: &mut Vec<Diagnostic>) ->
         .as_ref()
         .map(|l| l.value)
         .unwrap_or_default();
-    let consent_cookie = consent_cookie.and_then(|name| {
+    let consent_cookie_index = consent_cookie.and_then(|name| {
         cookies
             .iter()
             .position(|c| !c.is_pattern() && c.name() == name)
     });
-    let revision = crate::revision::fingerprint(&site, lang, consent_cookie, &cookies);
+    let revision = super::revision::fingerprint(&site, lang, consent_cookie_index, &cookies);
     Some(Charter::from_parts(CharterParts {
         site: site.into(),
         lang,
-        consent_cookie,
+        consent_cookie_index,
         cookies: cookies.into(),
         revision: revision.into(),
         lookup: None,
@@ -273,7 +277,7 @@ impl Validator<'_> {
         }
         let bad = bare
             .chars()
-            .find(|c| !c.is_ascii() || !crate::names::is_token_byte(*c as u8));
+            .find(|c| !c.is_ascii() || !is_token_byte(*c as u8));
         let message = match bad {
             _ if bare.is_empty() && pattern => "a pattern needs a prefix before its `*`".to_owned(),
             _ if bare.is_empty() => "a cookie name cannot be empty".to_owned(),
@@ -513,7 +517,7 @@ impl Validator<'_> {
                 &field.at,
                 format!("consent cookie {:?} is not declared", field.value),
             );
-            d = match crate::names::closest(&field.value, names) {
+            d = match closest(&field.value, names) {
                 Some(name) => d.help(format!("did you mean {name:?}?")),
                 None => d.help("declare it as a `[[cookie]]` with `category = \"necessary\"`"),
             };

@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use crate::names::NamePrefix;
-use crate::scan::{any, find_byte_from, find_either, find_either_from, is_utf8, trim};
+use crate::model::NamePrefix;
 
 use super::cookie_date;
+use super::scan::{has_control, trim};
 
 /// Browsers refuse a cookie whose name and value together exceed this many bytes.
 pub const MAX_NAME_VALUE_LEN: usize = 4096;
@@ -87,17 +87,16 @@ struct Attributes<'a> {
 
 impl<'a> SetCookie<'a> {
     /// Reads a `Set-Cookie` header value.
-    #[inline(always)]
     pub fn read(line: &'a [u8]) -> Result<SetCookie<'a>, Unreadable> {
         // Browsers reject a cookie with a control character (but tab) anywhere. Looked
         // for even in an `http::HeaderValue`, which refuses them when made: its
         // unchecked constructor (`unsafe`, asking only for UTF-8) can let a CR LF in,
         // and a line split there would carry a second, unjudged `Set-Cookie`.
-        if any(line, is_control) {
+        if has_control(line) {
             return Err(Unreadable::ControlCharacter);
         }
         // The name ends at the first `=`, unless a `;` comes first (then there is none).
-        let eq = match find_either(line, b'=', b';') {
+        let eq = match memchr::memchr2(b'=', b';', line) {
             Some(i) if line[i] == b'=' => i,
             _ => return Err(Unreadable::Nameless),
         };
@@ -111,7 +110,7 @@ impl<'a> SetCookie<'a> {
         if name.is_empty() {
             return Err(Unreadable::Nameless);
         }
-        if !is_utf8(name) {
+        if std::str::from_utf8(name).is_err() {
             return Err(Unreadable::NotUtf8);
         }
         Ok(cookie)
@@ -134,9 +133,8 @@ impl<'a> SetCookie<'a> {
     }
 
     /// Where the value ends: the first `;` after the name's `=`, if any.
-    #[inline(always)]
     fn value_end(&self) -> Option<usize> {
-        find_byte_from(self.line, self.eq + 1, b';')
+        memchr::memchr(b';', &self.line[self.eq + 1..]).map(|i| self.eq + 1 + i)
     }
 
     /// Whether this deletes the cookie: `Max-Age` ≤ 0, or (without a valid `Max-Age`,
@@ -153,15 +151,12 @@ impl<'a> SetCookie<'a> {
     /// The name prefix whose rule this cookie breaks, if any: `__Host-` needs `Secure`,
     /// `Path=/` and no `Domain`; `__Secure-` needs `Secure` (prefixes are matched
     /// case-insensitively, as browsers do).
-    #[inline]
     pub fn broken_prefix(&self) -> Option<NamePrefix> {
-        // Most names have no prefix: settled inline, the rule checked out of line.
         let prefix = NamePrefix::of_bytes(self.name)?;
         self.breaks(prefix).then_some(prefix)
     }
 
     /// Whether this cookie, whose name has `prefix`, breaks its rule.
-    #[inline(never)]
     fn breaks(&self, prefix: NamePrefix) -> bool {
         let attributes = self.attributes();
         let kept = match prefix {
@@ -177,106 +172,37 @@ impl<'a> SetCookie<'a> {
     /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
     fn attributes(&self) -> Attributes<'a> {
         let mut attributes = Attributes::default();
-        let line = self.line;
-        // Each `;` starts an attribute: its key runs to the next `=` or `;`, its value
-        // from that `=` to the next `;`. Found in the line itself, so that every scan
-        // reads whole words.
-        let mut next = self.value_end();
-        while let Some(semicolon) = next {
-            // Attributes are nearly always written `; Key`: skipping that one space
-            // leaves `trim` its quick case.
-            let start = semicolon + 1 + usize::from(line.get(semicolon + 1) == Some(&b' '));
-            let (key, value) = match find_either_from(line, start, b'=', b';') {
-                Some(eq) if line[eq] == b'=' => {
-                    next = find_byte_from(line, eq + 1, b';');
-                    let end = next.unwrap_or(line.len());
-                    (trim(&line[start..eq]), trim(&line[eq + 1..end]))
-                }
-                stop => {
-                    next = stop;
-                    (trim(&line[start..stop.unwrap_or(line.len())]), &line[..0])
-                }
+        let Some(value_end) = self.value_end() else {
+            return attributes;
+        };
+        for attribute in self.line[value_end + 1..].split(|b| *b == b';') {
+            let (key, value) = match memchr::memchr(b'=', attribute) {
+                Some(eq) => (trim(&attribute[..eq]), trim(&attribute[eq + 1..])),
+                None => (trim(attribute), &attribute[..0]),
             };
             if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
                 continue;
             }
-            // The keys looked at fit in a word: one comparison per attribute.
-            match folded_key_in(line, key) {
-                MAX_AGE => {
-                    if let Some(seconds) = parse_max_age(value) {
-                        attributes.max_age = Some(seconds);
-                    }
+            let is = |name: &str| key.eq_ignore_ascii_case(name.as_bytes());
+            if is("max-age") {
+                if let Some(seconds) = parse_max_age(value) {
+                    attributes.max_age = Some(seconds);
                 }
-                EXPIRES => {
-                    if let Some(date) = cookie_date::parse(value) {
-                        attributes.expires = Some(date);
-                    }
+            } else if is("expires") {
+                if let Some(date) = cookie_date::parse(value) {
+                    attributes.expires = Some(date);
                 }
-                SECURE => attributes.secure = true,
-                PATH => attributes.path = Some(value),
-                DOMAIN => attributes.domain = true,
-                _ => {}
+            } else if is("secure") {
+                attributes.secure = true;
+            } else if is("path") {
+                attributes.path = Some(value);
+            } else if is("domain") {
+                attributes.domain = true;
             }
         }
         attributes
     }
 }
-
-/// A byte that makes browsers reject the whole `Set-Cookie`: a control character
-/// other than tab.
-#[inline(always)]
-fn is_control(b: u8) -> bool {
-    (b < 0x20) & (b != b'\t') | (b == 0x7f)
-}
-
-/// The attribute key `key`, a slice of `line`, as one word when it has at most 8
-/// bytes (0 otherwise, which no key looked at is): its bytes read from the line at
-/// once (the first byte lowest), each with its `0x20` bit set. That folds an ASCII
-/// capital onto its letter, and onto the letters and `-` of the keys looked at
-/// nothing else that a line may hold (a control character could fold onto `-`, but a
-/// line read has none). The bytes beyond the key are cleared, and none of the key's
-/// is zero once folded: the word tells the key's length too.
-#[inline(always)]
-fn folded_key_in(line: &[u8], key: &[u8]) -> u64 {
-    if key.is_empty() || key.len() > 8 {
-        return 0;
-    }
-    let start = key.as_ptr() as usize - line.as_ptr() as usize;
-    let word = if let Some(word) = line.get(start..start + 8) {
-        u64::from_le_bytes(word.try_into().expect("eight bytes"))
-    } else if let Some(last) = line.last_chunk::<8>() {
-        // The key ends the line: its last eight bytes, those before the key shifted out.
-        u64::from_le_bytes(*last) >> (8 * (start + 8 - line.len()))
-    } else {
-        return folded_key(key);
-    };
-    (word | LOWERCASE) & (u64::MAX >> (8 * (8 - key.len())))
-}
-
-/// The `0x20` bit of every byte.
-const LOWERCASE: u64 = u64::from_le_bytes([0x20; 8]);
-
-/// [`folded_key_in`] byte by byte, for the keys looked at and for lines under eight
-/// bytes.
-const fn folded_key(key: &[u8]) -> u64 {
-    if key.len() > 8 {
-        return 0;
-    }
-    let mut word = 0u64;
-    let mut i = 0;
-    while i < key.len() {
-        word |= ((key[i] | 0x20) as u64) << (8 * i);
-        i += 1;
-    }
-    word
-}
-
-/// The keys looked at, as words.
-const MAX_AGE: u64 = folded_key(b"max-age");
-const EXPIRES: u64 = folded_key(b"expires");
-const SECURE: u64 = folded_key(b"secure");
-const PATH: u64 = folded_key(b"path");
-const DOMAIN: u64 = folded_key(b"domain");
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
 /// Out-of-range values saturate.
@@ -330,45 +256,6 @@ mod tests {
         assert_eq!(read_name(&line), Err(Unreadable::TooLong));
     }
 
-    /// Keys read as words against `eq_ignore_ascii_case`: every byte a line may hold
-    /// in every place of each key looked at, the key inside a line, ending it, and in
-    /// a line under eight bytes.
-    #[test]
-    fn keys_read_as_words_match_exactly_the_keys_looked_at() {
-        let keys = [
-            (b"max-age".as_slice(), MAX_AGE),
-            (b"expires", EXPIRES),
-            (b"secure", SECURE),
-            (b"path", PATH),
-            (b"domain", DOMAIN),
-        ];
-        let matches = |line: &[u8], key: &[u8]| -> Vec<bool> {
-            keys.iter()
-                .map(|(_, looked_at)| folded_key_in(line, key) == *looked_at)
-                .collect()
-        };
-        for (name, _) in keys {
-            for place in 0..name.len() {
-                for byte in (0..=u8::MAX).filter(|b| !is_control(*b)) {
-                    let mut key = name.to_vec();
-                    key[place] = byte;
-                    let expected: Vec<bool> = keys
-                        .iter()
-                        .map(|(k, _)| key.eq_ignore_ascii_case(k))
-                        .collect();
-                    for (before, after) in [("a=1; ", "=x; b"), ("a=1; ", ""), ("a;", "")] {
-                        let line = [before.as_bytes(), &key, after.as_bytes()].concat();
-                        let key = &line[before.len()..before.len() + key.len()];
-                        assert_eq!(matches(&line, key), expected, "{line:?}");
-                    }
-                }
-            }
-        }
-        assert_eq!(folded_key_in(b"a=1; ", &b"a=1; "[5..]), 0);
-        let long = b"a=1; max-agexy";
-        assert_eq!(folded_key_in(long, &long[5..]), 0);
-    }
-
     #[test]
     fn removals_are_max_age_zero_or_less_or_a_past_expires() {
         let removal = |line: &str| SetCookie::read(line.as_bytes()).unwrap().is_removal(NOW);
@@ -393,17 +280,14 @@ mod tests {
 
     #[test]
     fn attribute_keys_match_whole_and_case_insensitively() {
-        // No byte folds to zero: a key with more bytes has another word.
-        let cases: [(&[u8], u64, bool); 5] = [
-            (b"SeCuRe", SECURE, true),
-            (b"MAX-AGE", MAX_AGE, true),
-            (b"\0path", PATH, false),
-            (b"\0\0secure", SECURE, false),
-            (b"paths", PATH, false),
-        ];
-        for (name, looked_at, same) in cases {
-            assert_eq!(folded_key(name) == looked_at, same, "{name:?}");
-        }
+        let secure = |line: &str| SetCookie::read(line.as_bytes()).unwrap().attributes().secure;
+        assert!(secure("a=1; SeCuRe"));
+        assert!(secure("a=1;secure ; x"));
+        assert!(!secure("a=1; secures"));
+        let max_age =
+            |line: &str| SetCookie::read(line.as_bytes()).unwrap().attributes().max_age;
+        assert_eq!(max_age("a=1; MAX-AGE=5"), Some(5));
+        assert_eq!(max_age("a=1; max-ages=5"), None);
     }
 
     #[test]

@@ -1,5 +1,16 @@
 //! Cookie durations as declarations write them: `"session"` or `"<n> <unit>"`.
 
+use std::borrow::Cow;
+
+/// How long a cookie lives, as declared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Duration {
+    /// The declaration's own words (`"13 months"`, `"session"`), shown on the page.
+    pub text: Cow<'static, str>,
+    /// `Max-Age` in seconds; `None` for a session cookie.
+    pub max_age: Option<u64>,
+}
+
 /// Seconds in a day.
 pub const DAY: u64 = 86_400;
 /// A month as the CNIL counts it: 30.44 days.
@@ -51,7 +62,7 @@ pub fn parse(text: &str) -> Result<Option<u64>, DurationError> {
         .find(|(words, _)| words.contains(&unit_lower.as_str()))
     else {
         let all = UNITS.iter().flat_map(|(words, _)| words.iter().copied());
-        return Err(DurationError::UnknownUnit(crate::names::closest(
+        return Err(DurationError::UnknownUnit(super::suggest::closest(
             &unit_lower,
             all,
         )));

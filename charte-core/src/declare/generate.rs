@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::diagnostic::Diagnostic;
-use crate::load::{leads_outside, stays_inside, Origin};
 use crate::model::{Category, Charter, Cookie, Lang, SameSite};
-use crate::names::{constant_name, module_name};
+
+use super::diagnostic::Diagnostic;
+use super::idents::{constant_name, module_name};
+use super::source::{resolve_in_package, Origin, OutsidePackage};
 
 /// What the macro was asked for: `charter!("portals/x.toml")` or
 /// `charter!(pub mod name = "portals/x.toml")`.
@@ -34,7 +35,7 @@ pub fn expand(request: &Request) -> Result<TokenStream, Vec<Diagnostic>> {
         Some(module) => module.clone(),
         None => module_ident(&origin)?,
     };
-    let checked = crate::check(&origin);
+    let checked = super::check(&origin);
     let charter = checked.charter.map_err(|d| d.0)?;
     Ok(generate(
         &charter,
@@ -48,49 +49,41 @@ pub fn expand(request: &Request) -> Result<TokenStream, Vec<Diagnostic>> {
 /// on this machine (absolute paths) or reach outside the package.
 fn resolve(request: &Request) -> Result<Origin, Vec<Diagnostic>> {
     let relative = std::path::Path::new(&request.path);
-    if relative.is_absolute() {
-        return Err(vec![Diagnostic::new(format!(
+    let refused = match resolve_in_package(&request.manifest_dir, relative) {
+        _ if request.path.is_empty() => OutsidePackage::Escapes(relative.to_path_buf()),
+        Ok(path) => {
+            return Ok(Origin {
+                path,
+                display: request.path.clone(),
+                root: Some(request.manifest_dir.clone()),
+            })
+        }
+        Err(refused) => refused,
+    };
+    let diagnostic = match refused {
+        OutsidePackage::Absolute => Diagnostic::new(format!(
             "`charter!` needs a path relative to the package, not the absolute path {:?}",
             request.path
         ))
         .note("an absolute path only works on this machine", None)
-        .help(
-            "write the path from the directory of your Cargo.toml, e.g. \"portals/site.toml\"",
-        )]);
-    }
-    if request.path.is_empty() || !stays_inside(relative) {
-        return Err(vec![Diagnostic::new(format!(
+        .help("write the path from the directory of your Cargo.toml, e.g. \"portals/site.toml\""),
+        OutsidePackage::Escapes(_) => Diagnostic::new(format!(
             "`charter!` path {:?} leaves the package",
             request.path
         ))
         .note(
-            format!(
-                "paths resolve against the package directory `{}`",
-                request.manifest_dir.display()
-            ),
+            "paths resolve against the directory of the calling package's Cargo.toml",
             None,
         )
-        .help(
-            "keep the declaration inside the package, e.g. \"portals/site.toml\"",
-        )]);
-    }
-    let path = request.manifest_dir.join(relative);
-    // A symbolic link could still lead outside: compare real paths when they exist.
-    if let Some(real) = leads_outside(&path, &request.manifest_dir) {
-        return Err(vec![Diagnostic::new(format!(
+        .help("keep the declaration inside the package, e.g. \"portals/site.toml\""),
+        OutsidePackage::Links(real) => Diagnostic::new(format!(
             "`charter!` path {:?} leads outside the package (to `{}`)",
             request.path,
             real.display()
         ))
-        .help(
-            "copy the declaration into the package instead of linking to it",
-        )]);
-    }
-    Ok(Origin {
-        path,
-        display: request.path.clone(),
-        root: Some(request.manifest_dir.clone()),
-    })
+        .help("copy the declaration into the package instead of linking to it"),
+    };
+    Err(vec![diagnostic])
 }
 
 fn module_ident(origin: &Origin) -> Result<Ident, Vec<Diagnostic>> {
@@ -225,8 +218,8 @@ pub fn generate(
     let site = string_literal(charter.site());
     let revision = string_literal(charter.revision());
     let lang = match charter.lang() {
-        Lang::Fr => quote!(::charte::Lang::Fr),
-        Lang::En => quote!(::charte::Lang::En),
+        Lang::Fr => quote!(::charte::__private::Lang::Fr),
+        Lang::En => quote!(::charte::__private::Lang::En),
     };
     let consent_cookie = match charter
         .consent_cookie_declaration()
@@ -246,7 +239,7 @@ pub fn generate(
         #visibility mod #module {
             // Only this module's own names are in scope here, so these short paths
             // cannot be shadowed by user code.
-            use ::charte::{Category, Cookie, Pattern, SameSite};
+            use ::charte::__private::{Category, Cookie, Pattern, SameSite};
             use ::core::option::Option::{self, None, Some};
 
             #(#watched)*
@@ -265,11 +258,11 @@ pub fn generate(
             }
 
             #[doc = #charter_doc]
-            pub static CHARTER: ::charte::Charter =
-                ::charte::Charter::from_parts(::charte::__private::CharterParts {
+            pub static CHARTER: ::charte::__private::Charter =
+                ::charte::__private::Charter::from_parts(::charte::__private::CharterParts {
                     site: ::charte::__private::Cow::Borrowed(#site),
                     lang: #lang,
-                    consent_cookie: #consent_cookie,
+                    consent_cookie_index: #consent_cookie,
                     cookies: ::charte::__private::Cow::Borrowed(&__CHARTE_COOKIES),
                     revision: ::charte::__private::Cow::Borrowed(#revision),
                     lookup: ::core::option::Option::Some(__charte_lookup),

@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Location, SourceFile};
 use crate::model::{Category, Duration, Lang, SameSite};
+
+use super::diagnostic::{Diagnostic, Location, SourceFile};
 
 /// A value and the place it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

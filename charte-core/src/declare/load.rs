@@ -1,23 +1,24 @@
 //! Reading a declaration: files (following `extends`), TOML with spans, keys and types.
 //!
 //! Every problem becomes a [`Diagnostic`] and reading goes on, so that one build reports
-//! everything wrong with a file. Cross-field rules live in [`crate::validate`].
+//! everything wrong with a file. Cross-field rules live in [`validate`](super::validate).
 
 // A `Diagnostic` is built only when a declaration is wrong, never on a hot path: the
 // size of `Result<T, Diagnostic>` does not matter here.
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use crate::declaration::{CookieDeclaration, Declaration, Field, Place};
-use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::duration::{self, DurationError};
-use crate::model::{Category, Duration, Lang, SameSite};
-use crate::names::closest;
+use crate::model::duration::{self, DurationError};
+use crate::model::{closest, Category, Duration, Lang, SameSite};
+
+use super::declaration::{CookieDeclaration, Declaration, Field, Place};
+use super::diagnostic::{Diagnostic, SourceFile};
+use super::source::{resolve_in_package, Origin, OutsidePackage};
 
 /// Declarations larger than this are refused before parsing: a charter is a few
 /// kilobytes, and the macro must stay fast whatever it is pointed at.
@@ -41,21 +42,9 @@ const COOKIE_KEYS: &[&str] = &[
     "partitioned",
 ];
 
-/// Where a declaration is read from.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    /// The file to read.
-    pub path: PathBuf,
-    /// How to name it in messages (the path as the user wrote it).
-    pub display: String,
-    /// When set, every file read (bases included) must lie inside this directory,
-    /// and bases are displayed relative to it. The macro sets the package directory.
-    pub root: Option<PathBuf>,
-}
-
 /// The result of reading: the declaration (as far as it could be read), the problems
 /// found, and every file path read, so the macro can make cargo watch them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Loaded {
     /// The merged declaration.
     pub declaration: Declaration,
@@ -63,13 +52,21 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file successfully read, the declaration's own first.
     pub paths: Vec<PathBuf>,
+    /// Whether every file read was valid TOML. When one was not, the rest of it was
+    /// not read, and validating what was would only add noise to the syntax error.
+    pub syntax_ok: bool,
 }
 
 /// Reads a declaration and its bases.
 pub fn load(origin: &Origin) -> Loaded {
     let mut loader = Loader {
         root: origin.root.clone(),
-        loaded: Loaded::default(),
+        loaded: Loaded {
+            declaration: Declaration::default(),
+            diagnostics: Vec::new(),
+            paths: Vec::new(),
+            syntax_ok: true,
+        },
         chain: Vec::new(),
     };
     if let Some(file) = loader.load_file(&origin.path, origin.display.clone(), None) {
@@ -87,7 +84,12 @@ pub fn load(origin: &Origin) -> Loaded {
 pub fn load_str(display: &str, text: &str) -> Loaded {
     let mut loader = Loader {
         root: None,
-        loaded: Loaded::default(),
+        loaded: Loaded {
+            declaration: Declaration::default(),
+            diagnostics: Vec::new(),
+            paths: Vec::new(),
+            syntax_ok: true,
+        },
         chain: Vec::new(),
     };
     if let Some(file) = loader.parse_file(Path::new(display), display.to_owned(), text.to_owned()) {
@@ -118,6 +120,22 @@ struct Loader {
 }
 
 impl Loader {
+    /// A path for messages: relative to the package when there is one.
+    fn shown(&self, path: &Path) -> String {
+        let inside = self.root.as_deref().and_then(|root| path.strip_prefix(root).ok());
+        inside.unwrap_or(path).display().to_string()
+    }
+
+    /// ` (resolved to `…`)` when the path read differs from the one the user wrote.
+    fn resolved(&self, path: &Path, display: &str) -> String {
+        let shown = self.shown(path);
+        if shown == display {
+            String::new()
+        } else {
+            format!(" (resolved to `{shown}`)")
+        }
+    }
+
     fn error(&mut self, diagnostic: Diagnostic) {
         self.loaded.diagnostics.push(diagnostic);
     }
@@ -149,17 +167,17 @@ impl Loader {
             Ok(metadata) => metadata,
             Err(error) => {
                 let message = format!(
-                    "cannot read `{display}`: {} (resolved to `{}`)",
+                    "cannot read `{display}`: {}{}",
                     describe_io_error(&error),
-                    path.display()
+                    self.resolved(path, &display)
                 );
                 return fail(self, message);
             }
         };
         if metadata.is_dir() {
             let message = format!(
-                "cannot read `{display}`: it is a directory (resolved to `{}`)",
-                path.display()
+                "cannot read `{display}`: it is a directory{}",
+                self.resolved(path, &display)
             );
             return fail(self, message);
         }
@@ -175,9 +193,9 @@ impl Loader {
             Ok(bytes) => bytes,
             Err(error) => {
                 let message = format!(
-                    "cannot read `{display}`: {} (resolved to `{}`)",
+                    "cannot read `{display}`: {}{}",
                     describe_io_error(&error),
-                    path.display()
+                    self.resolved(path, &display)
                 );
                 return fail(self, message);
             }
@@ -239,6 +257,7 @@ impl Loader {
                 };
                 let diagnostic = self.error_at(&place, format!("invalid TOML: {message}"));
                 self.error(diagnostic);
+                self.loaded.syntax_ok = false;
                 return None;
             }
         };
@@ -303,41 +322,50 @@ impl Loader {
             return None;
         }
         let directory = path.parent().unwrap_or(Path::new(""));
-        let joined = normalize(&directory.join(relative));
-        let display = match &self.root {
-            Some(root) => match joined.strip_prefix(root) {
-                Ok(inside) => inside.display().to_string(),
-                Err(_) => {
-                    let d = self
-                        .error_at(
-                            &extends.at,
-                            format!("`extends` leaves the package: `{}`", joined.display()),
-                        )
-                        .help("keep base charters inside the package that uses them");
-                    self.error(d);
-                    return None;
+        let (joined, display) = match &self.root {
+            // The base, relative to the package, must stay inside it.
+            Some(root) => {
+                let from_root = directory.strip_prefix(root).unwrap_or(directory);
+                match resolve_in_package(root, &from_root.join(relative)) {
+                    Ok(joined) => {
+                        let display = self.shown(&joined);
+                        (joined, display)
+                    }
+                    Err(outside) => {
+                        let d = match outside {
+                            OutsidePackage::Links(real) => self
+                                .error_at(
+                                    &extends.at,
+                                    format!(
+                                        "`extends` leads outside the package (to `{}`)",
+                                        real.display()
+                                    ),
+                                )
+                                .help("copy the base into the package instead of linking to it"),
+                            OutsidePackage::Escapes(path) => self
+                                .error_at(
+                                    &extends.at,
+                                    format!(
+                                        "`extends` leaves the package: the base would be `{}`, relative to the package",
+                                        path.display()
+                                    ),
+                                )
+                                .help("keep base charters inside the package that uses them"),
+                            OutsidePackage::Absolute => self
+                                .error_at(&extends.at, "`extends` must be a relative path")
+                                .help("write the base's path relative to this file"),
+                        };
+                        self.error(d);
+                        return None;
+                    }
                 }
-            },
-            None => joined.display().to_string(),
+            }
+            None => {
+                let joined = super::source::normalize(&directory.join(relative));
+                let display = joined.display().to_string();
+                (joined, display)
+            }
         };
-        // The text stays inside; a symbolic link could still lead out.
-        if let Some(real) = self
-            .root
-            .as_deref()
-            .and_then(|root| leads_outside(&joined, root))
-        {
-            let d = self
-                .error_at(
-                    &extends.at,
-                    format!(
-                        "`extends` leads outside the package (to `{}`)",
-                        real.display()
-                    ),
-                )
-                .help("copy the base into the package instead of linking to it");
-            self.error(d);
-            return None;
-        }
         let canonical = std::fs::canonicalize(&joined).unwrap_or_else(|_| joined.clone());
         if let Some(start) = self.chain.iter().position(|(p, _)| *p == canonical) {
             let cycle: Vec<String> = self.chain[start..]
@@ -600,46 +628,3 @@ fn describe_io_error(error: &std::io::Error) -> String {
     }
 }
 
-/// Resolves `.` and `..` without touching the file system (the file may not exist).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Where `path` really leads (symbolic links followed) when that is outside `root`.
-/// `None` when it stays inside, or when either does not exist: reading reports that.
-pub fn leads_outside(path: &Path, root: &Path) -> Option<PathBuf> {
-    let real = std::fs::canonicalize(path).ok()?;
-    let root = std::fs::canonicalize(root).ok()?;
-    (!real.starts_with(root)).then_some(real)
-}
-
-/// Whether a relative path stays inside the directory it is relative to.
-pub fn stays_inside(relative: &Path) -> bool {
-    let mut depth: usize = 0;
-    for component in relative.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if depth == 0 {
-                    return false;
-                }
-                depth -= 1;
-            }
-            Component::Normal(_) => depth += 1,
-            Component::RootDir | Component::Prefix(_) => return false,
-        }
-    }
-    true
-}

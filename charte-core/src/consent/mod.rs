@@ -1,0 +1,210 @@
+//! The visitor's consent: what the consent cookie records, and how to read it back.
+//!
+//! # The consent cookie's value
+//!
+//! ```text
+//! 1.<revision>.<decided-at>.<s><f><t>
+//! ```
+//!
+//! - `1`: the format's version;
+//! - `<revision>`: the charter's [revision](crate::Charter::revision), 16 lowercase hex
+//!   digits: a decision is about the charter the visitor was shown;
+//! - `<decided-at>`: when the visitor decided, in seconds since the Unix epoch (decimal,
+//!   no sign, no leading zero);
+//! - `<s><f><t>`: one digit per category that needs consent, in this order: statistics,
+//!   first-party, third-party; `1` granted, `0` refused.
+//!
+//! For example `1.3f2a9c0d11e4b5a6.1763894400.100` grants statistics and refuses the
+//! rest. Every character is an RFC 6265 `cookie-octet` (digits, lowercase letters and
+//! dots), so the value needs no quoting nor encoding.
+//!
+//! A value that is missing, malformed, from another revision, decided more than
+//! [`CONSENT_LIFETIME`] (6 months) ago, or more than a day in the future (a clock that
+//! cannot be trusted), grants nothing: [`Consent::is_recorded`] is `false` and the banner
+//! should ask again.
+//!
+//! A charter that declares no `consent_cookie` cannot record consent: every request reads
+//! as « nothing granted », so cookies that need consent are never set;
+//! [`Charter::consent_cookie`] panics and [`Charter::try_consent_cookie`] returns `None`.
+
+mod clock;
+mod value;
+
+use std::borrow::Cow;
+
+use crate::model::duration::CONSENT_LIFETIME;
+use crate::model::{Category, Charter};
+use crate::wire::request_cookies;
+
+pub use clock::now;
+pub use value::{Consent, FORMAT_VERSION};
+
+impl Charter {
+    /// The consent cookie recording a decision made now: the categories in `granted`
+    /// are granted, every other one refused (`&[]` is « Tout refuser »). It carries the
+    /// consent cookie's declared attributes, with a `Max-Age` of at most 6 months (6
+    /// months when the declaration gives no duration; none for `duration = "session"`).
+    ///
+    /// # Panics
+    ///
+    /// When the charter declares no `consent_cookie` (a programming error: such a
+    /// charter cannot record consent). [`Charter::try_consent_cookie`] returns `None`
+    /// instead.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # consent_cookie = "consent"
+    /// # [[cookie]]
+    /// # name = "consent"
+    /// # provider = "Example"
+    /// # service = "Consent"
+    /// # purpose = "Remember the visitor's choice."
+    /// # category = "necessary"
+    /// # path = "/"
+    /// # "#).charter.unwrap();
+    /// use charte_core::Category;
+    /// let cookie = charter.consent_cookie(&[Category::Statistics]);
+    /// assert_eq!(cookie.name(), "consent");
+    /// assert!(cookie.value().ends_with(".100"));
+    /// assert_eq!(cookie.max_age().map(|d| d.whole_seconds()), Some(6 * 2_630_016));
+    /// ```
+    pub fn consent_cookie(&self, granted: &[Category]) -> cookie::Cookie<'static> {
+        self.try_consent_cookie(granted)
+            .expect("this charter declares no `consent_cookie`: it cannot record consent")
+    }
+
+    /// [`Charter::consent_cookie`], or `None` when the charter declares no consent cookie.
+    pub fn try_consent_cookie(&self, granted: &[Category]) -> Option<cookie::Cookie<'static>> {
+        self.consent_cookie_at(granted, now())
+    }
+
+    /// The consent cookie for a decision made at `decided_at` (Unix seconds).
+    pub fn consent_cookie_at(
+        &self,
+        granted: &[Category],
+        decided_at: u64,
+    ) -> Option<cookie::Cookie<'static>> {
+        let declaration = self.consent_cookie_declaration()?;
+        let value = Consent::new(granted, decided_at).encode(self.revision())?;
+        let mut cookie = declaration.build(Cow::Owned(value));
+        // The declared lifetime, capped at 6 months; 6 months when none is declared; a
+        // session cookie when declared so.
+        let max_age = match declaration.duration() {
+            Some(duration) => duration.max_age.map(|d| d.min(CONSENT_LIFETIME)),
+            None => Some(CONSENT_LIFETIME),
+        };
+        if let Some(max_age) = max_age {
+            cookie.set_max_age(cookie::time::Duration::seconds(
+                i64::try_from(max_age).unwrap_or(i64::MAX),
+            ));
+        }
+        Some(cookie)
+    }
+
+    /// The visitor's consent, read from a request's `Cookie` headers now.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # consent_cookie = "consent"
+    /// # [[cookie]]
+    /// # name = "consent"
+    /// # provider = "Example"
+    /// # service = "Consent"
+    /// # purpose = "Remember the visitor's choice."
+    /// # category = "necessary"
+    /// # "#).charter.unwrap();
+    /// use charte_core::Category;
+    /// let recorded = charter.consent_cookie(&[Category::FirstParty]);
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert(http::header::COOKIE, recorded.stripped().to_string().parse().unwrap());
+    /// let consent = charter.consent(&headers);
+    /// assert!(consent.is_granted(Category::FirstParty));
+    /// assert!(!consent.is_granted(Category::Statistics));
+    /// ```
+    pub fn consent(&self, request_headers: &http::HeaderMap) -> Consent {
+        self.consent_at(request_headers, now())
+    }
+
+    /// [`Charter::consent`] at time `now` (Unix seconds).
+    pub fn consent_at(&self, request_headers: &http::HeaderMap, now: u64) -> Consent {
+        let headers = request_headers
+            .get_all(http::header::COOKIE)
+            .into_iter()
+            .map(|v| v.as_bytes());
+        self.consent_in(headers, now)
+    }
+
+    /// The consent recorded in `Cookie` header values (any HTTP library's), at time
+    /// `now`. When the cookie appears more than once, the first is read: browsers send
+    /// the cookie with the most specific path first.
+    pub fn consent_in<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        now: u64,
+    ) -> Consent {
+        let Some(declaration) = self.consent_cookie_declaration() else {
+            return Consent::NONE;
+        };
+        request_cookies(cookie_headers)
+            .find(|(name, _)| *name == declaration.name().as_bytes())
+            .map_or(Consent::NONE, |(_, value)| {
+                Consent::decode(value, self.revision(), now)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_763_894_400;
+
+    fn consent_charter(extra: &str) -> Charter {
+        let toml = format!(
+            "[charter]\nsite = \"https://example.fr\"\nconsent_cookie = \"consent\"\n\
+             [[cookie]]\nname = \"consent\"\nprovider = \"P\"\nservice = \"S\"\n\
+             purpose = \"U\"\ncategory = \"necessary\"\npath = \"/\"\n\
+             same_site = \"lax\"\n{extra}"
+        );
+        crate::check_str("c.toml", &toml).charter.unwrap()
+    }
+
+    #[test]
+    fn the_consent_cookie_carries_the_declared_attributes() {
+        let charter = consent_charter("duration = \"30 days\"\n");
+        let cookie = charter
+            .consent_cookie_at(&[Category::ThirdParty], NOW)
+            .unwrap();
+        assert_eq!(
+            cookie.to_string(),
+            format!(
+                "consent=1.{}.{NOW}.001; SameSite=Lax; Path=/; Max-Age=2592000",
+                charter.revision()
+            )
+        );
+        let session = consent_charter("duration = \"session\"\n");
+        assert_eq!(session.consent_cookie(&[]).max_age(), None);
+        let undeclared = consent_charter("");
+        assert_eq!(
+            undeclared.consent_cookie(&[]).max_age(),
+            Some(cookie::time::Duration::seconds(CONSENT_LIFETIME as i64))
+        );
+    }
+
+    #[test]
+    fn the_first_consent_cookie_of_the_request_is_read() {
+        let charter = consent_charter("");
+        let granted = Consent::new(&[Category::Statistics], NOW)
+            .encode(charter.revision())
+            .unwrap();
+        let header = format!("consent={granted}; consent=garbage");
+        let consent = charter.consent_in([header.as_bytes()], NOW);
+        assert!(consent.is_granted(Category::Statistics));
+        let header = format!("consent=garbage; consent={granted}");
+        assert_eq!(charter.consent_in([header.as_bytes()], NOW), Consent::NONE);
+    }
+}
