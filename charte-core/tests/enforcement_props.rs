@@ -3,8 +3,8 @@
 //! unconsented cookie ever passes, no lawful one is ever dropped, and exactly the
 //! carried cookies whose consent is missing are cleared.
 
-use charte_core::model::Categories;
 use charte_core::enforce::{read_name, Engine, Outcome};
+use charte_core::model::Categories;
 use charte_core::{Category, Charter, Mode};
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};

@@ -1,7 +1,6 @@
 //! The consent value codec: [`Consent`] and its text in the consent cookie (the format
 //! is described in the [module above](super)).
 
-
 use crate::model::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Categories, Category, Cookie};
 
@@ -139,7 +138,6 @@ fn parse_seconds(digits: &[u8]) -> Option<u64> {
     }
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -122,7 +122,10 @@ struct Loader {
 impl Loader {
     /// A path for messages: relative to the package when there is one.
     fn shown(&self, path: &Path) -> String {
-        let inside = self.root.as_deref().and_then(|root| path.strip_prefix(root).ok());
+        let inside = self
+            .root
+            .as_deref()
+            .and_then(|root| path.strip_prefix(root).ok());
         inside.unwrap_or(path).display().to_string()
     }
 
@@ -627,4 +630,3 @@ fn describe_io_error(error: &std::io::Error) -> String {
         _ => error.to_string(),
     }
 }
-

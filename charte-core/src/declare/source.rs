@@ -55,7 +55,8 @@ pub fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() || out.ends_with("..") {
+                // Above the start already (or at it): climb further; else step back.
+                if out.as_os_str().is_empty() || out.ends_with("..") || !out.pop() {
                     out.push("..");
                 }
             }

@@ -4,9 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::model::duration::{
-    self, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME,
-};
+use crate::model::duration::{self, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME};
 use crate::model::names::{is_token, is_token_byte};
 use crate::model::{closest, Category, Charter, CharterParts, Cookie, CookieParts, NamePrefix};
 

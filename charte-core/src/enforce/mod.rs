@@ -32,10 +32,10 @@ pub mod tower;
 
 use std::fmt;
 
-pub use engine::{Engine, Outcome, Refusal, RequestCookies};
-pub use headers::SetCookieHeaders;
 /// The `Set-Cookie` reader, re-exported here for servers that call the engine directly.
 pub use crate::wire::{read_name, SetCookie, Unreadable, MAX_NAME_VALUE_LEN};
+pub use engine::{Engine, Outcome, Refusal, RequestCookies};
+pub use headers::SetCookieHeaders;
 
 use crate::model::{Category, NamePrefix};
 

@@ -130,4 +130,3 @@ impl fmt::Debug for Categories {
         f.debug_set().entries(self.iter()).finish()
     }
 }
-

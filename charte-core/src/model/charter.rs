@@ -79,7 +79,9 @@ impl Charter {
 
     /// The cookie that stores the visitor's consent, if one is declared.
     pub fn consent_cookie_declaration(&self) -> Option<&Cookie> {
-        self.p.consent_cookie_index.and_then(|i| self.p.cookies.get(i))
+        self.p
+            .consent_cookie_index
+            .and_then(|i| self.p.cookies.get(i))
     }
 
     /// A stable fingerprint of the declaration (16 hex digits): it changes whenever
@@ -118,7 +120,8 @@ impl Charter {
         let cookie = self.lookup_utf8(name)?;
         // An exact match is UTF-8 (declared names are); what follows a pattern's prefix
         // must be checked.
-        let covered = !cookie.p.pattern || std::str::from_utf8(&name[cookie.p.name.len()..]).is_ok();
+        let covered =
+            !cookie.p.pattern || std::str::from_utf8(&name[cookie.p.name.len()..]).is_ok();
         covered.then_some(cookie)
     }
 

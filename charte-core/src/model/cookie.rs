@@ -381,4 +381,3 @@ impl fmt::Display for NameMismatch {
 }
 
 impl std::error::Error for NameMismatch {}
-

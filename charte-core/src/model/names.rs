@@ -48,8 +48,10 @@ impl NamePrefix {
 
     /// [`NamePrefix::of`] for a name in bytes.
     pub fn of_bytes(name: &[u8]) -> Option<NamePrefix> {
-        let starts_with =
-            |prefix: &[u8]| name.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+        let starts_with = |prefix: &[u8]| {
+            name.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
         if starts_with(b"__Host-") {
             Some(NamePrefix::Host)
         } else if starts_with(b"__Secure-") {

@@ -9,4 +9,6 @@ mod set_cookie;
 
 pub use cookie_date::parse as parse_cookie_date;
 pub use cookie_header::request_cookies;
-pub use set_cookie::{read_name, SetCookie, Unreadable, MAX_ATTRIBUTE_VALUE_LEN, MAX_NAME_VALUE_LEN};
+pub use set_cookie::{
+    read_name, SetCookie, Unreadable, MAX_ATTRIBUTE_VALUE_LEN, MAX_NAME_VALUE_LEN,
+};

@@ -280,12 +280,21 @@ mod tests {
 
     #[test]
     fn attribute_keys_match_whole_and_case_insensitively() {
-        let secure = |line: &str| SetCookie::read(line.as_bytes()).unwrap().attributes().secure;
+        let secure = |line: &str| {
+            SetCookie::read(line.as_bytes())
+                .unwrap()
+                .attributes()
+                .secure
+        };
         assert!(secure("a=1; SeCuRe"));
         assert!(secure("a=1;secure ; x"));
         assert!(!secure("a=1; secures"));
-        let max_age =
-            |line: &str| SetCookie::read(line.as_bytes()).unwrap().attributes().max_age;
+        let max_age = |line: &str| {
+            SetCookie::read(line.as_bytes())
+                .unwrap()
+                .attributes()
+                .max_age
+        };
         assert_eq!(max_age("a=1; MAX-AGE=5"), Some(5));
         assert_eq!(max_age("a=1; max-ages=5"), None);
     }
