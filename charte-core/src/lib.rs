@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod banner;
 pub mod consent;
 pub mod declare;
 pub mod enforce;

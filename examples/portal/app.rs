@@ -7,25 +7,50 @@
 //! the visitor's consent allow.
 
 use axum::http::header::SET_COOKIE;
-use axum::http::HeaderMap;
-use axum::response::{AppendHeaders, Html, IntoResponse, Redirect};
-use axum::routing::{get, post};
+use axum::response::{AppendHeaders, Html, IntoResponse};
+use axum::routing::get;
 use axum::Router;
 use charte::{Category, Format, Lang};
 
 charte::charter!(pub mod portal = "examples/portal.toml");
 
 /// The portal, behind the enforcement layer (outermost, so it sees every cookie).
+/// `POST /consent` is charte's own endpoint: it records only decisions posted from
+/// the portal's own pages (a form on another site gets `403` and no cookie).
 pub fn router() -> Router {
     Router::new()
         .route("/", get(home))
-        .route("/consent", post(record_consent))
         .route("/statistiques", get(statistics))
         .route("/preferences", get(preferences))
         .route("/connexion", get(login))
         .route("/traceur", get(tracker))
         .route("/charte-cookies", get(charter_page))
+        .merge(portal::CHARTER.consent_routes())
         .layer(portal::CHARTER.layer())
+}
+
+/// What each page needs to show the banner: the visitor's consent, and where it is.
+struct Visit {
+    consent: charte::Consent,
+    page: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Visit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Visit, Self::Rejection> {
+        Ok(Visit {
+            consent: portal::CHARTER.consent(&parts.headers),
+            page: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+        })
+    }
 }
 
 /// A fresh-looking identifier for cookie values.
@@ -38,108 +63,48 @@ fn visitor_id() -> String {
 
 /// Like a careless analytics snippet, the home page sets its language cookie and tries
 /// the audience cookie on every view: without consent the layer drops the latter.
-async fn home(headers: HeaderMap, query: axum::extract::RawQuery) -> impl IntoResponse {
-    let consent = portal::CHARTER.consent(&headers);
-    let show_banner = !consent.is_recorded() || query.0.as_deref() == Some("banner=1");
-    let granted = |category| consent.is_granted(category);
-    let status = format!(
-        "<p id=\"consent-status\">Mesure d'audience : {} · Préférences d'affichage : {}</p>",
-        if granted(Category::Statistics) {
-            "acceptée"
-        } else {
-            "refusée"
-        },
-        if granted(Category::FirstParty) {
-            "acceptées"
-        } else {
-            "refusées"
-        },
-    );
+async fn home(visit: Visit) -> impl IntoResponse {
+    let consent = &visit.consent;
+    let status = if consent.is_recorded() {
+        let granted = |category| consent.is_granted(category);
+        format!(
+            "Mesure d'audience : {} · Préférences d'affichage : {}",
+            if granted(Category::Statistics) {
+                "acceptée"
+            } else {
+                "refusée"
+            },
+            if granted(Category::FirstParty) {
+                "acceptées"
+            } else {
+                "refusées"
+            },
+        )
+    } else {
+        // No decision yet: nothing is refused nor accepted, nothing is set either.
+        "Vous n'avez encore rien choisi : aucun cookie soumis à votre accord n'est déposé."
+            .to_owned()
+    };
     let body = format!(
         "<h1>Portail de démonstration</h1>\
          <p>Ce portail applique sa charte cookies : il ne dépose que les cookies déclarés, \
-         et seulement avec votre accord quand il est requis.</p>{status}{}",
-        if show_banner {
-            banner(&consent)
-        } else {
-            String::new()
-        }
+         et seulement avec votre accord quand il est requis.</p>\
+         <p id=\"consent-status\">{status}</p>"
     );
     (
         AppendHeaders([
             (SET_COOKIE, portal::DJANGO_LANGUAGE.build("fr").to_string()),
             (SET_COOKIE, portal::_PK_ID.build(visitor_id()).to_string()),
         ]),
-        page("Accueil", &body),
+        page(&visit, "Accueil", &body),
     )
 }
 
-/// The consent banner: « Tout refuser » is one click, exactly like « Tout accepter »,
-/// and each category can be chosen on its own.
-fn banner(consent: &charte::Consent) -> String {
-    let checked = |category| {
-        if consent.is_granted(category) {
-            " checked"
-        } else {
-            ""
-        }
-    };
-    format!(
-        r#"<div id="consent-banner" role="dialog" aria-labelledby="consent-title">
-<h2 id="consent-title">Vos choix de cookies</h2>
-<p>Nous aimerions mesurer l'audience du portail et retenir vos préférences d'affichage.
-Les cookies nécessaires au fonctionnement sont toujours déposés.
-<a href="/charte-cookies">Lire la charte cookies</a>.</p>
-<div class="choices">
-<form method="post" action="/consent"><input type="hidden" name="choice" value="all">
-<button id="accept-all" type="submit">Tout accepter</button></form>
-<form method="post" action="/consent"><input type="hidden" name="choice" value="none">
-<button id="refuse-all" type="submit">Tout refuser</button></form>
-</div>
-<form method="post" action="/consent" class="custom"><input type="hidden" name="choice" value="custom">
-<label><input type="checkbox" id="consent-statistics" name="statistics" value="on"{}> Mesure d'audience (statistiques)</label>
-<label><input type="checkbox" id="consent-first-party" name="first-party" value="on"{}> Préférences d'affichage (internes)</label>
-<button id="save-choices" type="submit">Enregistrer mes choix</button>
-</form>
-</div>"#,
-        checked(Category::Statistics),
-        checked(Category::FirstParty),
-    )
-}
-
-/// Records the decision in the consent cookie. The layer applies this new consent to
-/// this very response, and clears the cookies of categories now refused.
-async fn record_consent(form: String) -> impl IntoResponse {
-    let fields: Vec<(&str, &str)> = form
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .collect();
-    let has = |key: &str, value: &str| fields.contains(&(key, value));
-    let granted: Vec<Category> = if has("choice", "all") {
-        Category::CONSENTABLE.to_vec()
-    } else if has("choice", "custom") {
-        [
-            (Category::Statistics, "statistics"),
-            (Category::FirstParty, "first-party"),
-        ]
-        .into_iter()
-        .filter(|(_, field)| has(field, "on"))
-        .map(|(category, _)| category)
-        .collect()
-    } else {
-        Vec::new()
-    };
-    let consent = portal::CHARTER.consent_cookie(&granted);
-    (
-        AppendHeaders([(SET_COOKIE, consent.to_string())]),
-        Redirect::to("/"),
-    )
-}
-
-async fn statistics() -> impl IntoResponse {
+async fn statistics(visit: Visit) -> impl IntoResponse {
     (
         AppendHeaders([(SET_COOKIE, portal::_PK_ID.build(visitor_id()).to_string())]),
         page(
+            &visit,
             "Statistiques",
             "<h1>Statistiques</h1><p>Cette page dépose le cookie de mesure d'audience \
              <code>_pk_id</code>, si vous l'avez accepté.</p>",
@@ -147,10 +112,11 @@ async fn statistics() -> impl IntoResponse {
     )
 }
 
-async fn preferences() -> impl IntoResponse {
+async fn preferences(visit: Visit) -> impl IntoResponse {
     (
         AppendHeaders([(SET_COOKIE, portal::THEME.build("sombre").to_string())]),
         page(
+            &visit,
             "Préférences",
             "<h1>Préférences</h1><p>Cette page retient votre thème d'affichage dans le \
              cookie <code>theme</code>, si vous l'avez accepté.</p>",
@@ -158,13 +124,14 @@ async fn preferences() -> impl IntoResponse {
     )
 }
 
-async fn login() -> impl IntoResponse {
+async fn login(visit: Visit) -> impl IntoResponse {
     (
         AppendHeaders([(
             SET_COOKIE,
             portal::SESSIONID.build(visitor_id()).to_string(),
         )]),
         page(
+            &visit,
             "Connexion",
             "<h1>Connexion</h1><p>Vous êtes connecté : le cookie nécessaire \
              <code>sessionid</code> est déposé sans demander d'accord.</p>",
@@ -173,13 +140,14 @@ async fn login() -> impl IntoResponse {
 }
 
 /// A third-party snippet nobody declared: the layer drops its cookie, always.
-async fn tracker() -> impl IntoResponse {
+async fn tracker(visit: Visit) -> impl IntoResponse {
     (
         AppendHeaders([(
             SET_COOKIE,
             format!("_ga=GA1.1.{}; Path=/; Max-Age=63072000", visitor_id()),
         )]),
         page(
+            &visit,
             "Traceur",
             "<h1>Traceur</h1><p>Cette page essaie de déposer <code>_ga</code>, un cookie \
              que la charte ne déclare pas : il n'arrive jamais au navigateur.</p>",
@@ -191,7 +159,14 @@ async fn charter_page() -> Html<String> {
     Html(portal::CHARTER.render(Format::Html, Lang::Fr))
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+/// A page of the portal: the consent banner first (so that the keyboard reaches it
+/// first), while the visitor has not decided or asks to reopen it (« Gérer mes
+/// cookies », in the menu of every page).
+fn page(visit: &Visit, title: &str, body: &str) -> Html<String> {
+    let banner = portal::CHARTER
+        .banner(&visit.consent, Lang::Fr)
+        .page(&visit.page);
+    let manage = charte::banner::manage_link(Lang::Fr);
     Html(format!(
         r#"<!DOCTYPE html>
 <html lang="fr">
@@ -199,13 +174,9 @@ fn page(title: &str, body: &str) -> Html<String> {
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }}
 nav a {{ margin-right: 1rem; }}
-#consent-banner {{ border: 2px solid #333; padding: 1rem; margin-top: 2rem; }}
-#consent-banner .choices {{ display: flex; gap: 1rem; }}
-#consent-banner .choices button {{ font-size: 1.1rem; padding: .6rem 1.4rem; min-width: 12rem; }}
-#consent-banner label {{ display: block; margin: .4rem 0; }}
 </style></head>
 <body>
-<nav><a href="/">Accueil</a><a href="/statistiques">Statistiques</a><a href="/preferences">Préférences</a><a href="/connexion">Connexion</a><a href="/traceur">Traceur</a><a href="/charte-cookies">Charte cookies</a><a id="manage-cookies" href="/?banner=1">Gérer mes cookies</a></nav>
+{banner}<nav><a href="/">Accueil</a><a href="/statistiques">Statistiques</a><a href="/preferences">Préférences</a><a href="/connexion">Connexion</a><a href="/traceur">Traceur</a><a href="/charte-cookies">Charte cookies</a>{manage}</nav>
 <main>{body}</main>
 </body></html>"#
     ))

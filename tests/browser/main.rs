@@ -62,8 +62,10 @@ fn consent_choices_are_enforced_in_the_browser() {
 
     // 3. Reopen the banner, « Tout accepter »: the statistics page now sets `_pk_id`
     // (and the preferences page `theme`).
-    browser.click("#manage-cookies", "/?banner=1");
-    browser.click("#accept-all", "/");
+    // « Gérer mes cookies » reopens the banner on the page it is clicked on (the last
+    // one visited), and the decision goes back there.
+    browser.click("#manage-cookies", "/traceur?cookies=manage");
+    browser.click("#accept-all", "/traceur");
     let before = browser.cookies();
     browser.visit("/statistiques");
     let after = browser.cookies();
@@ -88,8 +90,8 @@ fn consent_choices_are_enforced_in_the_browser() {
 
     // 4. Withdrawing (reopen the banner, « Tout refuser ») removes the consented cookies
     // from the browser, and they stay away.
-    browser.click("#manage-cookies", "/?banner=1");
-    browser.click("#refuse-all", "/");
+    browser.click("#manage-cookies", "/traceur?cookies=manage");
+    browser.click("#refuse-all", "/traceur");
     let cookies = browser.cookies();
     cookies.assert_lacks(&["_pk_id", "theme"], "after withdrawing consent");
     cookies.assert_has(

@@ -1,0 +1,473 @@
+//! The consent endpoint through real servers: the demo's charter behind axum
+//! (`CHARTER.consent_routes()` inside `CHARTER.layer()`) and actix-web
+//! (`CHARTER.actix_consent()` inside `CHARTER.actix()`), on 127.0.0.1, posted to by
+//! reqwest as browsers (and forgers) post.
+//!
+//! Every forged or malformed post must come back without any `Set-Cookie` and with a
+//! `WARN` event; a lawful one with `303 See Other` and the consent cookie.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Mutex, OnceLock};
+
+charte::charter!(mod portal = "examples/portal.toml");
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framework {
+    Axum,
+    Actix,
+}
+
+const FRAMEWORKS: [Framework; 2] = [Framework::Axum, Framework::Actix];
+
+/// A post to `/consent`: its headers (besides `Host`, which reqwest sets) and body.
+#[derive(Clone)]
+struct Post {
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+impl Post {
+    /// What Chromium sends when the visitor clicks a button of the banner on `/`.
+    fn lawful(address: SocketAddr, body: &str) -> Post {
+        Post {
+            headers: vec![
+                ("origin", format!("http://{address}")),
+                ("sec-fetch-site", "same-origin".into()),
+                ("referer", format!("http://{address}/")),
+                ("content-type", FORM.into()),
+            ],
+            body: body.into(),
+        }
+    }
+
+    /// Sets (or, with `None`, removes) a header.
+    fn header(mut self, name: &'static str, value: Option<&str>) -> Post {
+        self.headers.retain(|(n, _)| *n != name);
+        if let Some(value) = value {
+            self.headers.push((name, value.into()));
+        }
+        self
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+fn send(framework: Framework, post: &Post) -> Reply {
+    let address = server(framework);
+    runtime().block_on(async {
+        let mut request = client()
+            .post(format!("http://{address}/consent"))
+            .body(post.body.clone());
+        for (name, value) in &post.headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("the server answers");
+        let header = |name| {
+            response
+                .headers()
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect::<Vec<_>>()
+        };
+        let location = header("location").pop();
+        let set_cookies = header("set-cookie");
+        Reply {
+            status: response.status().as_u16(),
+            location,
+            set_cookies,
+            body: response.text().await.expect("a body"),
+        }
+    })
+}
+
+/// Asserts that `post` is refused with `status`, no cookie at all, and an event
+/// naming `reason`.
+#[track_caller]
+fn assert_refused(framework: Framework, post: &Post, status: u16, reason: &str) {
+    let before = events().len();
+    let reply = send(framework, post);
+    assert_eq!(reply.status, status, "{framework:?}: {reply:?}");
+    assert!(
+        reply.set_cookies.is_empty(),
+        "{framework:?}: a refused post set cookies: {reply:?}"
+    );
+    assert_eq!(reply.location, None, "{framework:?}: {reply:?}");
+    assert!(
+        reply.body.contains("n'a pas été enregistré"),
+        "{framework:?}: {reply:?}"
+    );
+    let new_events = events()[before..].to_owned();
+    assert!(
+        new_events.contains("consent post refused") && new_events.contains(reason),
+        "{framework:?}: no WARN event with reason {reason:?}; events: {new_events}"
+    );
+}
+
+/// Asserts that `post` records `digits` (`<s><f><t>`) and sends the visitor to `to`.
+#[track_caller]
+fn assert_recorded(framework: Framework, post: &Post, digits: &str, to: &str) {
+    let reply = send(framework, post);
+    assert_eq!(reply.status, 303, "{framework:?}: {reply:?}");
+    assert_eq!(
+        reply.location.as_deref(),
+        Some(to),
+        "{framework:?}: {reply:?}"
+    );
+    let [cookie] = &reply.set_cookies[..] else {
+        panic!("{framework:?}: not one Set-Cookie: {reply:?}");
+    };
+    let prefix = format!("cookies_preferences=1.{}.", portal::CHARTER.revision());
+    assert!(cookie.starts_with(&prefix), "{framework:?}: {cookie}");
+    let value = cookie.split(';').next().unwrap_or_default();
+    assert!(
+        value.ends_with(&format!(".{digits}")),
+        "{framework:?}: {cookie}"
+    );
+}
+
+#[test]
+fn a_lawful_same_origin_post_records_the_decision_and_goes_back() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        let post = |body| Post::lawful(address, body);
+        assert_recorded(framework, &post("choice=all&return_to=%2F"), "111", "/");
+        assert_recorded(framework, &post("choice=none&return_to=%2F"), "000", "/");
+        assert_recorded(
+            framework,
+            &post("choice=custom&statistics=on&return_to=%2Fstatistiques%3Fx%3D1"),
+            "100",
+            "/statistiques?x=1",
+        );
+        // The reopening query is left behind: the visitor lands without the banner.
+        assert_recorded(
+            framework,
+            &post("choice=custom&first-party=on&return_to=%2Fpreferences%3Fcookies%3Dmanage"),
+            "010",
+            "/preferences",
+        );
+        // Without `return_to`, back to the `Referer` (a page of this origin).
+        let from_page = post("choice=none").header(
+            "referer",
+            Some(&format!("http://{address}/traceur?cookies=manage")),
+        );
+        assert_recorded(framework, &from_page, "000", "/traceur");
+        // Neither: home.
+        let bare = post("choice=none").header("referer", None);
+        assert_recorded(framework, &bare, "000", "/");
+        // The charter's `site` is accepted as an origin too (a proxy that changes the
+        // host): the demo declares http://127.0.0.1:3000.
+        let proxied = post("choice=all").header("origin", Some("http://127.0.0.1:3000"));
+        assert_recorded(framework, &proxied, "111", "/");
+        // A form charset parameter is fine.
+        let charset = post("choice=all").header(
+            "content-type",
+            Some("application/x-www-form-urlencoded; charset=UTF-8"),
+        );
+        assert_recorded(framework, &charset, "111", "/");
+    }
+}
+
+#[test]
+fn a_cross_site_form_post_is_refused() {
+    for framework in FRAMEWORKS {
+        // The attack: a form on another site posts « Tout accepter ».
+        let forged = Post::lawful(server(framework), "choice=all")
+            .header("origin", Some("https://evil.example"))
+            .header("sec-fetch-site", Some("cross-site"))
+            .header("referer", Some("https://evil.example/page"));
+        assert_refused(framework, &forged, 403, "fetch-site");
+    }
+}
+
+#[test]
+fn a_same_site_form_post_from_another_port_is_refused() {
+    for framework in FRAMEWORKS {
+        // What Chromium sends from a page on 127.0.0.1:<another port>.
+        let other = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let forged = Post::lawful(server(framework), "choice=all")
+            .header("origin", Some(&format!("http://{other}")))
+            .header("sec-fetch-site", Some("same-site"))
+            .header("referer", Some(&format!("http://{other}/")));
+        assert_refused(framework, &forged, 403, "fetch-site");
+    }
+}
+
+#[test]
+fn a_foreign_origin_is_refused_with_or_without_sec_fetch_site() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        let other_port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        for origin in [
+            "https://evil.example".to_owned(),
+            "null".to_owned(),
+            format!("http://{other_port}"),
+            // Same host and port, wrong path: not an origin.
+            format!("http://{address}/consent"),
+            // The site's host on another scheme and port.
+            "https://127.0.0.1:3000".to_owned(),
+        ] {
+            // A browser without Fetch Metadata (Safari before 16.4, Firefox before 90).
+            let old = Post::lawful(address, "choice=all")
+                .header("origin", Some(&origin))
+                .header("sec-fetch-site", None);
+            assert_refused(framework, &old, 403, "origin");
+            // A client claiming `same-origin` while naming another origin.
+            let lying = old.header("sec-fetch-site", Some("same-origin"));
+            assert_refused(framework, &lying, 403, "origin");
+        }
+        // `none` (typed in the address bar, a bookmark) is not a click on the banner.
+        let none = Post::lawful(address, "choice=all").header("sec-fetch-site", Some("none"));
+        assert_refused(framework, &none, 403, "fetch-site");
+        // Two `Origin` fields: not one origin.
+        let twice = Post::lawful(address, "choice=all")
+            .header("origin", Some("https://evil.example"))
+            .header("sec-fetch-site", None);
+        let mut twice = twice;
+        twice.headers.push(("origin", format!("http://{address}")));
+        assert_refused(framework, &twice, 403, "origin");
+    }
+}
+
+/// Old clients: no `Origin`, no `Sec-Fetch-Site`. Decided: the `Referer` must then be a
+/// page of this origin (an old browser on the site's own page sends it; another site
+/// cannot make it send one), else the post is refused.
+#[test]
+fn a_post_without_origin_nor_fetch_metadata_needs_a_referer_of_this_origin() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        let old = Post::lawful(address, "choice=all")
+            .header("origin", None)
+            .header("sec-fetch-site", None);
+        assert_refused(
+            framework,
+            &old.clone().header("referer", None),
+            403,
+            "no-provenance",
+        );
+        assert_refused(
+            framework,
+            &old.clone().header("referer", Some("https://evil.example/")),
+            403,
+            "no-provenance",
+        );
+        assert_refused(
+            framework,
+            &old.clone().header("referer", Some("not a url")),
+            403,
+            "no-provenance",
+        );
+        let from_page = old.header("referer", Some(&format!("http://{address}/statistiques")));
+        assert_recorded(framework, &from_page, "111", "/statistiques");
+    }
+}
+
+#[test]
+fn a_303_target_on_another_origin_is_refused() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        for target in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\t/evil.example/",
+            "evil.example",
+            "http://127.0.0.1:1/",
+            "",
+        ] {
+            let body = format!(
+                "choice=all&return_to={}",
+                form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
+            );
+            assert_refused(framework, &Post::lawful(address, &body), 403, "return-to");
+        }
+        // A `Referer` off the site is never a target: home instead (the `Origin` check
+        // already vouches for the post).
+        let odd =
+            Post::lawful(address, "choice=none").header("referer", Some("https://evil.example/"));
+        assert_recorded(framework, &odd, "000", "/");
+    }
+}
+
+#[test]
+fn a_malformed_post_is_refused() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        let post = |body: &str| Post::lawful(address, body);
+        assert_refused(framework, &post("choice=maybe"), 400, "form");
+        assert_refused(framework, &post("statistics=on"), 400, "form");
+        assert_refused(framework, &post("choice=all&choice=none"), 400, "form");
+        assert_refused(
+            framework,
+            &post("choice=custom&statistics=yes"),
+            400,
+            "form",
+        );
+        assert_refused(
+            framework,
+            &post("choice=all").header("content-type", Some("text/plain")),
+            415,
+            "content-type",
+        );
+        let big = format!(
+            "choice=all&pad={}",
+            "x".repeat(charte::banner::post::MAX_BODY)
+        );
+        let reply = send(framework, &post(&big));
+        assert_eq!(reply.status, 413, "{framework:?}: {reply:?}");
+        assert!(reply.set_cookies.is_empty(), "{framework:?}: {reply:?}");
+    }
+}
+
+/// The servers: a page showing the banner, the consent endpoint, the enforcement
+/// layer outside both; one per framework, started on first use.
+fn server(framework: Framework) -> SocketAddr {
+    static SERVERS: Mutex<Vec<(Framework, SocketAddr)>> = Mutex::new(Vec::new());
+    capture_events();
+    let mut servers = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, address)) = servers.iter().find(|(f, _)| *f == framework) {
+        return *address;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    match framework {
+        Framework::Axum => start_axum(listener),
+        Framework::Actix => start_actix(listener),
+    }
+    servers.push((framework, address));
+    address
+}
+
+fn start_axum(listener: TcpListener) {
+    use axum::http::{HeaderMap, Uri};
+    use axum::response::Html;
+
+    async fn page(headers: HeaderMap, uri: Uri) -> Html<String> {
+        let consent = portal::CHARTER.consent(&headers);
+        let page = uri.path_and_query().map_or("/", |p| p.as_str());
+        let banner = portal::CHARTER
+            .banner(&consent, charte::Lang::Fr)
+            .page(page);
+        Html(format!("<!DOCTYPE html><body>{banner}</body>"))
+    }
+
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new()
+                .fallback(page)
+                .merge(portal::CHARTER.consent_routes())
+                .layer(portal::CHARTER.layer());
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+}
+
+fn start_actix(listener: TcpListener) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+
+    async fn page(request: HttpRequest) -> HttpResponse {
+        let consent = portal::CHARTER.consent_actix(request.headers());
+        let page = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        let banner = portal::CHARTER
+            .banner(&consent, charte::Lang::Fr)
+            .page(page);
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(format!("<!DOCTYPE html><body>{banner}</body>"))
+    }
+
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                App::new()
+                    .service(portal::CHARTER.actix_consent())
+                    .default_service(web::to(page))
+                    .wrap(portal::CHARTER.actix())
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap()
+    })
+}
+
+/// Every `charte` event of this test binary, as text.
+fn events() -> String {
+    String::from_utf8_lossy(&EVENTS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
+static EVENTS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        EVENTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_events() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("charte=warn")
+            .with_ansi(false)
+            .with_writer(|| Capture)
+            .try_init();
+    });
+}
