@@ -192,6 +192,41 @@ cases! {
         Case::new().sets(&["__Host-id=1; Secure; Path=/app"]);
     a_secure_prefix_cookie_without_secure_is_dropped:
         Case::new().cookie(consent(&[Category::FirstParty])).sets(&["__Secure-pref=1", "__Secure-pref=2; secure"]).expects(&["__Secure-pref=2; secure"]);
+    an_http_prefix_cookie_with_its_attributes_passes:
+        Case::new().sets(&["__Http-token=1; Secure; HttpOnly", "__Http-token=2; secure; httponly"]).all_pass();
+    an_http_prefix_cookie_without_http_only_is_dropped:
+        Case::new().sets(&["__Http-token=1; Secure", "__Http-token=2; HttpOnly"]);
+    a_host_http_prefix_cookie_with_its_attributes_passes:
+        Case::new().sets(&["__Host-Http-panier=1; Secure; HttpOnly; Path=/"]).all_pass();
+    a_host_http_prefix_cookie_missing_any_of_its_attributes_is_dropped:
+        Case::new().sets(&[
+            "__Host-Http-panier=1; Secure; Path=/",
+            "__Host-Http-panier=2; HttpOnly; Path=/",
+            "__Host-Http-panier=3; Secure; HttpOnly",
+            "__Host-Http-panier=4; Secure; HttpOnly; Path=/; Domain=example.fr",
+        ]);
+    strict_mode_names_the_prefix_rule_broken:
+        Case::new().mode(Mode::Strict).sets(&["__Http-token=1; Secure"]).refused("__Http- prefix needs Secure and HttpOnly");
+
+    // Reading the request: every copy of the consent cookie, the latest decision wins.
+    an_older_grant_carried_first_does_not_undo_a_later_refusal:
+        Case::new()
+            .cookie(format!(
+                "{}; {}; _pk_id.1.ab=x",
+                consent_at(&[Category::Statistics], now() - 150 * 86_400),
+                consent_at(&[], now() - 86_400)
+            ))
+            .sets(&["_pk_id.1.ab=y; Path=/"])
+            .expects(&["_pk_id.1.ab=; Max-Age=0; Expires=*"]);
+    a_later_grant_carried_second_applies:
+        Case::new()
+            .cookie(format!(
+                "{}; {}",
+                consent_at(&[], now() - 86_400),
+                consent_at(&[Category::Statistics], now() - 60)
+            ))
+            .sets(&["_pk_id.1.ab=y"])
+            .all_pass();
 
     // Rule 4: the consent set by the response applies to the whole response.
     a_consent_set_after_the_cookies_applies_to_them:

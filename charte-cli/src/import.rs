@@ -955,14 +955,18 @@ fn write_toml(
             let _ = writeln!(out, "# {comment}");
         }
         // Browsers enforce these prefixes: the page's cookie must have been set this way.
-        match charte_core::model::names::NamePrefix::of(&cookie.name) {
-            Some(charte_core::model::names::NamePrefix::Host) => {
-                let _ = writeln!(out, "secure = true\npath = \"/\"");
-            }
-            Some(charte_core::model::names::NamePrefix::Secure) => {
+        // The attributes come from the one table of prefix rules.
+        if let Some(prefix) = charte_core::model::NamePrefix::of(&cookie.name) {
+            let rule = prefix.rule();
+            if rule.secure {
                 let _ = writeln!(out, "secure = true");
             }
-            None => {}
+            if rule.http_only {
+                let _ = writeln!(out, "http_only = true");
+            }
+            if rule.host_only {
+                let _ = writeln!(out, "path = \"/\"");
+            }
         }
         spans.push(first..out.lines().count() + 1);
     }

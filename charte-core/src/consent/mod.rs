@@ -139,8 +139,10 @@ impl Charter {
     }
 
     /// The consent recorded in `Cookie` header values (any HTTP library's), at time
-    /// `now`. When the cookie appears more than once, the first is read: browsers send
-    /// the cookie with the most specific path first.
+    /// `now`. A request may carry the consent cookie more than once (cookies of several
+    /// paths or domains, or several `Cookie` fields): every copy is decoded and the one
+    /// that [prevails](Consent::prevailing) applies, so that a copy left by an older
+    /// banner never brings back a consent the visitor withdrew.
     pub fn consent_in<'a>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,
@@ -150,10 +152,9 @@ impl Charter {
             return Consent::NONE;
         };
         request_cookies(cookie_headers)
-            .find(|(name, _)| *name == declaration.name().as_bytes())
-            .map_or(Consent::NONE, |(_, value)| {
-                Consent::decode(value, self.revision(), now)
-            })
+            .filter(|(name, _)| *name == declaration.name().as_bytes())
+            .map(|(_, value)| Consent::decode(value, self.revision(), now))
+            .fold(Consent::NONE, Consent::prevailing)
     }
 }
 
@@ -195,16 +196,50 @@ mod tests {
         );
     }
 
+    /// Issue 13.1: an older banner left a grant at a longer path (sent first), the
+    /// visitor refused since: the refusal applies, and garbage copies are ignored.
     #[test]
-    fn the_first_consent_cookie_of_the_request_is_read() {
+    fn every_copy_of_the_consent_cookie_is_read_and_the_latest_decision_applies() {
         let charter = consent_charter("");
-        let granted = Consent::new(&[Category::Statistics], NOW)
-            .encode(charter.revision())
-            .unwrap();
-        let header = format!("consent={granted}; consent=garbage");
+        let value = |granted: &[Category], at: u64| {
+            Consent::new(granted, at)
+                .encode(charter.revision())
+                .unwrap()
+        };
+        let old_grant = value(&[Category::Statistics], NOW - 150 * 86_400);
+        let refusal = value(&[], NOW - 86_400);
+        let header = format!("consent={old_grant}; consent={refusal}; _pk_id.1.ab=x");
         let consent = charter.consent_in([header.as_bytes()], NOW);
-        assert!(consent.is_granted(Category::Statistics));
-        let header = format!("consent=garbage; consent={granted}");
-        assert_eq!(charter.consent_in([header.as_bytes()], NOW), Consent::NONE);
+        assert!(consent.is_recorded());
+        assert!(!consent.is_granted(Category::Statistics));
+        assert_eq!(consent.decided_at(), Some(NOW - 86_400));
+        // The same two copies in the other order, or in two `Cookie` fields.
+        let header = format!("consent={refusal}; consent={old_grant}");
+        assert_eq!(charter.consent_in([header.as_bytes()], NOW), consent);
+        let (first, second) = (format!("consent={old_grant}"), format!("consent={refusal}"));
+        assert_eq!(
+            charter.consent_in([first.as_bytes(), second.as_bytes()], NOW),
+            consent
+        );
+        // A copy that cannot be read does not hide a valid one, before or after it.
+        let granted = value(&[Category::Statistics], NOW);
+        for header in [
+            format!("consent={granted}; consent=garbage"),
+            format!("consent=garbage; consent={granted}"),
+        ] {
+            let consent = charter.consent_in([header.as_bytes()], NOW);
+            assert!(consent.is_granted(Category::Statistics), "{header}");
+        }
+        // Two decisions of the same second: only what both grant.
+        let both = format!(
+            "consent={}; consent={}",
+            value(&[Category::Statistics, Category::FirstParty], NOW),
+            value(&[Category::FirstParty, Category::ThirdParty], NOW)
+        );
+        let consent = charter.consent_in([both.as_bytes()], NOW);
+        assert_eq!(
+            consent.granted().iter().collect::<Vec<_>>(),
+            [Category::FirstParty]
+        );
     }
 }

@@ -35,6 +35,31 @@ impl Consent {
         }
     }
 
+    /// Of two decisions read from copies of the consent cookie, the one that applies
+    /// (SPEC, "Reading the request's cookies"): the valid one with the latest decision
+    /// time; on a tie, what both grant, so that the copy granting less wins. A decision
+    /// always prevails over [`Consent::NONE`] (a missing or invalid copy).
+    ///
+    /// ```
+    /// use charte_core::{Category, Consent};
+    /// let old_grant = Consent::new(&[Category::Statistics], 1_700_000_000);
+    /// let refusal = Consent::new(&[], 1_760_000_000);
+    /// assert_eq!(old_grant.prevailing(refusal), refusal);
+    /// assert_eq!(refusal.prevailing(Consent::NONE), refusal);
+    /// ```
+    pub fn prevailing(self, other: Consent) -> Consent {
+        match (self.decided_at, other.decided_at) {
+            (_, None) => self,
+            (None, Some(_)) => other,
+            (Some(mine), Some(theirs)) if mine > theirs => self,
+            (Some(mine), Some(theirs)) if mine < theirs => other,
+            (Some(_), Some(_)) => Consent {
+                granted: self.granted.intersection(other.granted),
+                ..self
+            },
+        }
+    }
+
     /// Whether the visitor made a decision that is still valid (when not, show the banner).
     pub fn is_recorded(&self) -> bool {
         self.decided_at.is_some()

@@ -5,8 +5,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::duration::{self, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME};
-use crate::model::names::{is_token, is_token_byte};
-use crate::model::{closest, Category, Charter, CharterParts, Cookie, CookieParts, NamePrefix};
+use crate::model::names::{is_token, is_token_byte, join_and};
+use crate::model::{
+    closest, Category, Charter, CharterParts, Cookie, CookieParts, NamePrefix, PrefixAttributes,
+};
 
 use super::declaration::{CookieDeclaration, Declaration, Field};
 use super::diagnostic::Diagnostic;
@@ -294,6 +296,7 @@ impl Validator<'_> {
         None
     }
 
+    /// The name prefix rules of [`PREFIX_RULES`], the table enforcement uses too.
     fn prefix_rules(
         &mut self,
         c: &CookieDeclaration,
@@ -301,42 +304,57 @@ impl Validator<'_> {
         name: &Field<String>,
         secure: bool,
     ) {
-        match NamePrefix::of(bare) {
-            Some(NamePrefix::Host) => {
-                let path_is_root = c.path.as_ref().is_some_and(|p| p.value == "/");
-                let mut missing = Vec::new();
-                if !secure {
-                    missing.push("`secure = true`");
-                }
-                if !path_is_root {
-                    missing.push("`path = \"/\"`");
-                }
-                if let Some(domain) = &c.domain {
-                    let d = self
-                        .declaration
-                        .error_at(&domain.at, "a `__Host-` cookie cannot have a `domain`")
-                        .note("browsers reject __Host- cookies with a Domain attribute", None)
-                        .help("remove `domain`: a __Host- cookie belongs to the exact host that set it");
-                    self.error(d);
-                }
-                if !missing.is_empty() {
-                    let d = self
-                        .declaration
-                        .error_at(&name.at, format!("a `__Host-` cookie needs {}", missing.join(" and ")))
-                        .note("browsers reject __Host- cookies without Secure and Path=/ (the prefix is matched case-insensitively)", None)
-                        .help(format!("add {} to this cookie", missing.join(" and ")));
-                    self.error(d);
-                }
-            }
-            Some(NamePrefix::Secure) if !secure => {
-                let d = self
-                    .declaration
-                    .error_at(&name.at, "a `__Secure-` cookie needs `secure = true`")
-                    .note("browsers reject __Secure- cookies without Secure (the prefix is matched case-insensitively)", None)
-                    .help("add `secure = true` to this cookie");
-                self.error(d);
-            }
-            _ => {}
+        let Some(prefix) = NamePrefix::of(bare) else {
+            return;
+        };
+        let rule = prefix.rule();
+        let text = rule.text;
+        if let Some(domain) = c.domain.as_ref().filter(|_| rule.host_only) {
+            let d = self
+                .declaration
+                .error_at(
+                    &domain.at,
+                    format!("a `{text}` cookie cannot have a `domain`"),
+                )
+                .note(
+                    format!("browsers reject {text} cookies with a Domain attribute"),
+                    None,
+                )
+                .help(format!(
+                    "remove `domain`: a {text} cookie belongs to the exact host that set it"
+                ));
+            self.error(d);
+        }
+        let declared = PrefixAttributes {
+            secure,
+            http_only: c.http_only.as_ref().is_some_and(|h| h.value),
+            path_is_root: c.path.as_ref().is_some_and(|p| p.value == "/"),
+            domain: false,
+        };
+        // The attributes missing, as the declaration spells them (`domain` was above).
+        let missing: Vec<&str> = rule
+            .missing(declared)
+            .into_iter()
+            .map(|needed| match needed {
+                "Secure" => "`secure = true`",
+                "HttpOnly" => "`http_only = true`",
+                _ => "`path = \"/\"`",
+            })
+            .collect();
+        if !missing.is_empty() {
+            let needs = join_and(&rule.missing(PrefixAttributes::default()));
+            let missing = join_and(&missing);
+            let d = self
+                .declaration
+                .error_at(&name.at, format!("a `{text}` cookie needs {missing}"))
+                .note(
+                    format!(
+                        "browsers reject {text} cookies without {needs} (the prefix is matched case-insensitively)"
+                    ),
+                    None,
+                )
+                .help(format!("add {missing} to this cookie"));
+            self.error(d);
         }
     }
 

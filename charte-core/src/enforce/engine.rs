@@ -113,21 +113,20 @@ impl<'c> Engine<'c> {
         now: u64,
     ) -> RequestCookies {
         let consent_name = self.charter.consent_cookie_declaration().map(Cookie::name);
-        let mut consent = None;
+        // Every copy of the consent cookie counts: see `Charter::consent_in`.
+        let mut consent = Consent::NONE;
         let mut carried = Categories::EMPTY;
         for (name, value) in request_cookies(cookie_headers) {
-            if consent.is_none() && consent_name.is_some_and(|c| c.as_bytes() == name) {
-                consent = Some(Consent::decode(value, self.charter.revision(), now));
+            if consent_name.is_some_and(|c| c.as_bytes() == name) {
+                let copy = Consent::decode(value, self.charter.revision(), now);
+                consent = consent.prevailing(copy);
             } else if let Some(declared) = self.charter.lookup_bytes(name) {
                 if declared.needs_consent() {
                     carried.insert(declared.category());
                 }
             }
         }
-        RequestCookies {
-            consent: consent.unwrap_or(Consent::NONE),
-            carried,
-        }
+        RequestCookies { consent, carried }
     }
 
     /// Applies the charter to a response's `Set-Cookie` headers.

@@ -72,24 +72,27 @@ pub enum DropReason {
     Undeclared,
     /// The cookie's category needs a consent this visitor has not given.
     NotConsented(Category),
-    /// A `__Host-` or `__Secure-` name without the attributes its prefix requires.
+    /// A prefixed name (`__Host-`, `__Secure-`, `__Http-`, `__Host-Http-`) without the
+    /// attributes its prefix requires.
     BrokenPrefix(NamePrefix),
 }
 
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // A nameless line is read, as browsers read it: its name is empty.
+            DropReason::Unreadable(why @ Unreadable::Nameless) => write!(f, "{why}"),
             DropReason::Unreadable(why) => write!(f, "unreadable ({why})"),
             DropReason::Undeclared => f.write_str("undeclared in the charter"),
             DropReason::NotConsented(category) => {
                 write!(f, "category {category} not consented")
             }
-            DropReason::BrokenPrefix(NamePrefix::Host) => {
-                f.write_str("__Host- prefix needs Secure, Path=/ and no Domain")
-            }
-            DropReason::BrokenPrefix(NamePrefix::Secure) => {
-                f.write_str("__Secure- prefix needs Secure")
-            }
+            DropReason::BrokenPrefix(prefix) => write!(
+                f,
+                "{} prefix needs {}",
+                prefix.as_str(),
+                prefix.rule().requirements()
+            ),
         }
     }
 }

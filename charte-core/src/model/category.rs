@@ -112,6 +112,11 @@ impl Categories {
         self.0 == 0
     }
 
+    /// The categories in both `self` and `other`.
+    pub const fn intersection(self, other: Categories) -> Categories {
+        Categories(self.0 & other.0)
+    }
+
     /// The categories in `self` and not in `other`.
     pub const fn without(self, other: Categories) -> Categories {
         Categories(self.0 & !other.0)

@@ -16,5 +16,5 @@ pub use category::{Categories, Category};
 pub use charter::{Charter, CharterParts, Lang, LookupFn};
 pub use cookie::{Cookie, CookieParts, NameMismatch, Pattern, SameSite};
 pub use duration::Duration;
-pub use names::NamePrefix;
+pub use names::{NamePrefix, PrefixAttributes, PrefixRule, PREFIX_RULES};
 pub use suggest::closest;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::model::NamePrefix;
+use crate::model::{NamePrefix, PrefixAttributes};
 
 use super::cookie_date;
 use super::scan::{has_control, trim};
@@ -17,7 +17,9 @@ pub const MAX_ATTRIBUTE_VALUE_LEN: usize = 1024;
 /// Why a `Set-Cookie` value has no name a browser (or charte) would read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unreadable {
-    /// No `=` before the first `;`, or nothing but spaces before the `=`.
+    /// An empty name: no `=` before the first `;` (`abc`), or nothing but spaces before
+    /// the `=` (`=abc`). Browsers store such a cookie under the name `""` (RFC 6265bis
+    /// §5.6, step 3), and no charter can declare an empty name.
     Nameless,
     /// Name and value together exceed 4096 bytes.
     TooLong,
@@ -28,10 +30,12 @@ pub enum Unreadable {
 }
 
 impl Unreadable {
-    /// A short description: `"nameless"`, `"too long"`...
+    /// A short description: `"empty name (…)"`, `"control character"`...
     pub const fn as_str(self) -> &'static str {
         match self {
-            Unreadable::Nameless => "nameless",
+            Unreadable::Nameless => {
+                "empty name (browsers store `abc` or `=abc` under the name \"\", which no charter can declare)"
+            }
             Unreadable::TooLong => "name and value over 4096 bytes",
             Unreadable::ControlCharacter => "control character",
             Unreadable::NotUtf8 => "name not valid UTF-8",
@@ -80,6 +84,7 @@ struct Attributes<'a> {
     /// The last valid `Expires`, in Unix seconds.
     expires: Option<i64>,
     secure: bool,
+    http_only: bool,
     /// The last `Path` attribute's value, trimmed.
     path: Option<&'a [u8]>,
     domain: bool,
@@ -148,24 +153,19 @@ impl<'a> SetCookie<'a> {
         }
     }
 
-    /// The name prefix whose rule this cookie breaks, if any: `__Host-` needs `Secure`,
-    /// `Path=/` and no `Domain`; `__Secure-` needs `Secure` (prefixes are matched
+    /// The name prefix whose rule this cookie breaks, if any (the rules are
+    /// [`PREFIX_RULES`](crate::model::PREFIX_RULES); prefixes are matched
     /// case-insensitively, as browsers do).
     pub fn broken_prefix(&self) -> Option<NamePrefix> {
         let prefix = NamePrefix::of_bytes(self.name)?;
-        self.breaks(prefix).then_some(prefix)
-    }
-
-    /// Whether this cookie, whose name has `prefix`, breaks its rule.
-    fn breaks(&self, prefix: NamePrefix) -> bool {
         let attributes = self.attributes();
-        let kept = match prefix {
-            NamePrefix::Host => {
-                attributes.secure && attributes.path == Some(b"/") && !attributes.domain
-            }
-            NamePrefix::Secure => attributes.secure,
-        };
-        !kept
+        let kept = prefix.rule().is_kept_by(PrefixAttributes {
+            secure: attributes.secure,
+            http_only: attributes.http_only,
+            path_is_root: attributes.path == Some(b"/"),
+            domain: attributes.domain,
+        });
+        (!kept).then_some(prefix)
     }
 
     /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
@@ -194,6 +194,8 @@ impl<'a> SetCookie<'a> {
                 }
             } else if is("secure") {
                 attributes.secure = true;
+            } else if is("httponly") {
+                attributes.http_only = true;
             } else if is("path") {
                 attributes.path = Some(value);
             } else if is("domain") {
@@ -319,6 +321,19 @@ mod tests {
             Some(NamePrefix::Host)
         );
         assert_eq!(broken("__Secure-a=1; Secure"), None);
+        assert_eq!(broken("__Http-a=1; Secure; HttpOnly"), None);
+        assert_eq!(broken("__http-a=1; secure; httponly"), None);
+        assert_eq!(broken("__Http-a=1; Secure"), Some(NamePrefix::Http));
+        assert_eq!(broken("__Http-a=1; HttpOnly"), Some(NamePrefix::Http));
+        assert_eq!(broken("__Host-Http-a=1; Secure; HttpOnly; Path=/"), None);
+        assert_eq!(
+            broken("__Host-Http-a=1; Secure; Path=/"),
+            Some(NamePrefix::HostHttp)
+        );
+        assert_eq!(
+            broken("__Host-Http-a=1; Secure; HttpOnly; Path=/; Domain=example.fr"),
+            Some(NamePrefix::HostHttp)
+        );
         assert_eq!(broken("__SECURE-a=1"), Some(NamePrefix::Secure));
         assert_eq!(broken("a=1"), None);
     }

@@ -1,0 +1,3 @@
+charte::charter!("portals/host_http_prefix.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+charte::charter!("portals/http_prefix.toml");
+
+fn main() {}
