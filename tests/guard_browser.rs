@@ -6,6 +6,9 @@
 //! Chromium is found and launched by `charte_audit::browser`: without one, each test
 //! says loudly that it is skipped, unless `CHARTE_REQUIRE_BROWSER=1` (CI).
 
+#[path = "../examples/portal/app.rs"]
+mod app;
+
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::mpsc::Receiver;
@@ -200,10 +203,15 @@ async fn decide(State(site): State<Arc<Site>>, Path(digits): Path<String>) -> im
 fn serve(charter: Charter) -> SocketAddr {
     let guard = charter.guard_script();
     let site = Arc::new(Site { charter, guard });
-    let app = Router::new()
-        .route("/page/{attribute}", get(page))
-        .route("/decide/{digits}", get(decide))
-        .with_state(site);
+    serve_router(
+        Router::new()
+            .route("/page/{attribute}", get(page))
+            .route("/decide/{digits}", get(decide))
+            .with_state(site),
+    )
+}
+
+fn serve_router(app: Router) -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let address = listener.local_addr().unwrap();
@@ -499,5 +507,52 @@ fn a_consent_cookie_written_by_a_script_applies_to_the_next_writes() {
     assert!(
         has_theme(&context),
         "theme refused after consent was recorded"
+    );
+}
+
+/// The demo portal loads the guard first in `<head>`, before any other script: a
+/// script of its pages cannot write an undeclared cookie, nor one that needs consent
+/// before the visitor grants it.
+#[test]
+fn the_demo_portal_loads_the_guard_first() {
+    let Some(browser) = Browser::for_test("the_demo_portal_loads_the_guard_first") else {
+        return;
+    };
+    let address = serve_router(app::router());
+    let context = browser.new_context().unwrap();
+    let page = context.new_page().unwrap();
+    page.navigate(&format!("http://{address}/")).unwrap();
+    let first = page
+        .evaluate("[document.scripts[0].parentElement.tagName, document.scripts[0].textContent]")
+        .unwrap();
+    assert_eq!(
+        first,
+        json!(["HEAD", app::portal::CHARTER.guard_script()]),
+        "the guard is not the first script of <head>"
+    );
+    page.evaluate(
+        "document.cookie = '_ga=GA1.1.1; path=/'; \
+         document.cookie = 'theme=dark; path=/'; \
+         document.cookie = 'django_language=js; path=/';",
+    )
+    .unwrap();
+    let cookies = context.cookies().unwrap();
+    assert!(
+        !cookies.iter().any(|c| c.name == "_ga" || c.name == "theme"),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.name == "django_language" && c.value == "js"),
+        "{cookies:?}"
+    );
+
+    // The tracker page's own script tries `_gid`, undeclared: the guard refuses it.
+    page.navigate(&format!("http://{address}/traceur")).unwrap();
+    let cookies = context.cookies().unwrap();
+    assert!(
+        !cookies.iter().any(|c| c.name == "_gid" || c.name == "_ga"),
+        "{cookies:?}"
     );
 }

@@ -150,7 +150,10 @@ async fn tracker(visit: Visit) -> impl IntoResponse {
             &visit,
             "Traceur",
             "<h1>Traceur</h1><p>Cette page essaie de déposer <code>_ga</code>, un cookie \
-             que la charte ne déclare pas : il n'arrive jamais au navigateur.</p>",
+             que la charte ne déclare pas : il n'arrive jamais au navigateur.</p>\
+             <p>Son script essaie aussi <code>_gid</code> : le garde de la charte le refuse \
+             (voir la console).</p>\
+             <script>document.cookie = \"_gid=GA1.1.1; path=/; max-age=86400\";</script>",
         ),
     )
 }
@@ -158,6 +161,11 @@ async fn tracker(visit: Visit) -> impl IntoResponse {
 async fn charter_page() -> Html<String> {
     Html(portal::CHARTER.render(Format::Html, Lang::Fr))
 }
+
+/// The client guard, first in every page's `<head>`: the pages' own scripts (here the
+/// tracker's) write only what the charter and the visitor's consent allow.
+static GUARD: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| portal::CHARTER.guard_script());
 
 /// A page of the portal: the consent banner first (so that the keyboard reaches it
 /// first), while the visitor has not decided or asks to reopen it (« Gérer mes
@@ -167,10 +175,11 @@ fn page(visit: &Visit, title: &str, body: &str) -> Html<String> {
         .banner(&visit.consent, Lang::Fr)
         .page(&visit.page);
     let manage = charte::banner::manage_link(Lang::Fr);
+    let guard = &*GUARD;
     Html(format!(
         r#"<!DOCTYPE html>
 <html lang="fr">
-<head><meta charset="utf-8"><title>{title} · Portail de démonstration</title>
+<head><meta charset="utf-8"><script>{guard}</script><title>{title} · Portail de démonstration</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }}
 nav a {{ margin-right: 1rem; }}
