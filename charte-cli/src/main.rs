@@ -9,6 +9,7 @@ use charte_core::{render::Format, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod guard;
+mod proof;
 
 #[derive(Parser)]
 #[command(name = "charte", version, about = "Cookie charters as code")]
@@ -56,6 +57,11 @@ enum Command {
         /// emplacement », Location...), such as « Tout le site ».
         #[arg(long, value_name = "TEXT")]
         service: Option<String>,
+    },
+    /// Proof of consent: verify, export, show or purge a log of decisions.
+    Proof {
+        #[command(subcommand)]
+        command: proof::ProofCommand,
     },
 }
 
@@ -111,6 +117,7 @@ fn main() -> ExitCode {
             service,
         } => import(&page, &Defaults { provider, service }),
         Command::Guard { file } => guard::guard(&file),
+        Command::Proof { command } => proof::run(command),
     }
 }
 

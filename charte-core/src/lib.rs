@@ -9,7 +9,8 @@
 //! - [`consent`]: the visitor's decision and its cookie;
 //! - [`wire`]: reading cookie headers as browsers do, without allocating;
 //! - [`enforce`]: the engine and its tower and actix-web shells;
-//! - [`render`]: the charter page.
+//! - [`render`]: the charter page;
+//! - `proof` (features `proof-sqlite`, `proof-postgres`): the log of decisions.
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,9 @@ mod guard;
 pub mod model;
 pub mod render;
 pub mod wire;
+
+#[cfg(any(feature = "proof-sqlite", feature = "proof-postgres"))]
+pub mod proof;
 
 pub use consent::Consent;
 pub use declare::{check, check_str, Checked, Diagnostic, Diagnostics, Origin};

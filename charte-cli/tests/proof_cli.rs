@@ -1,0 +1,307 @@
+//! `charte proof verify|export|show|purge`, run as users run it, on logs the library
+//! wrote (a real SQLite file; a real PostgreSQL server for the last test).
+
+#[path = "../../tests/pg_cluster/mod.rs"]
+mod pg_cluster;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use charte_core::model::Categories;
+use charte_core::proof::{Action, Decision, ProofLog};
+use charte_core::{Category, Charter};
+
+const DAY: u64 = 86_400;
+/// 2026-05-01T00:00:00Z.
+const MAY_1: u64 = 1_777_593_600;
+
+fn charte(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_charte"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run charte")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Waits for a future on this thread (the log's answers need no runtime).
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+fn charter() -> &'static Charter {
+    static CHARTER: std::sync::OnceLock<Charter> = std::sync::OnceLock::new();
+    CHARTER.get_or_init(|| {
+        charte_core::check_str(
+            "proof.toml",
+            "[charter]\nsite = \"https://example.fr\"\nconsent_cookie = \"consent\"\n\n\
+             [[cookie]]\nname = \"consent\"\nprovider = \"Example\"\nservice = \"Consent\"\n\
+             purpose = \"Remember the choice.\"\ncategory = \"necessary\"\n\n\
+             [[cookie]]\nname = \"_pk_id\"\nprovider = \"Matomo\"\nservice = \"Audience\"\n\
+             purpose = \"Count visits.\"\ncategory = \"statistics\"\n",
+        )
+        .charter
+        .unwrap()
+    })
+}
+
+fn id(n: u64) -> String {
+    format!("visitor{n:019}")
+}
+
+/// Records `n` decisions, one a day from 2026-05-01, alternately granting statistics
+/// and refusing.
+fn fill(url: &str, n: u64) {
+    let log = ProofLog::open(url).unwrap();
+    for i in 1..=n {
+        let granted = if i % 2 == 1 {
+            Categories::of(&[Category::Statistics])
+        } else {
+            Categories::EMPTY
+        };
+        let decision = Decision {
+            consent_id: id(i),
+            decided_at: MAY_1 + (i - 1) * DAY,
+            granted,
+            action: Action::of(granted, Categories::of(&[Category::Statistics])),
+            route: "/consent".into(),
+        };
+        block_on(log.record(charter(), decision)).unwrap();
+    }
+}
+
+struct Log {
+    dir: PathBuf,
+    url: String,
+}
+
+impl Log {
+    fn new(test: &str, n: u64) -> Log {
+        let dir = std::env::temp_dir().join(format!("charte-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("proof.sqlite").display());
+        fill(&url, n);
+        Log { dir, url }
+    }
+
+    fn sql(&self, sql: &str) {
+        rusqlite::Connection::open(self.dir.join("proof.sqlite"))
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    }
+}
+
+impl Drop for Log {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn verify_exits_0_on_a_whole_chain_and_1_naming_the_first_broken_record() {
+    let log = Log::new("verify", 4);
+    let whole = charte(&["proof", "verify", &log.url]);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert!(
+        stdout(&whole).starts_with("chain whole: 4 records"),
+        "{}",
+        stdout(&whole)
+    );
+
+    log.sql("UPDATE proof_records SET decided_at = decided_at - 86400 WHERE seq = 3");
+    let broken = charte(&["proof", "verify", &log.url]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains(&format!("record 3 (consent {}) breaks the chain", id(3))),
+        "{}",
+        stderr(&broken)
+    );
+}
+
+#[test]
+fn export_writes_json_and_csv_from_a_date() {
+    let log = Log::new("export", 4);
+    let json = charte(&["proof", "export", &log.url, "--since", "2026-05-02"]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let records: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["seq"], 2);
+    assert_eq!(records[0]["consent_id"], id(2));
+    assert_eq!(records[0]["decided_at"], "2026-05-02T00:00:00Z");
+    assert_eq!(records[0]["statistics"], "refused");
+    assert_eq!(records[0]["action"], "refuse");
+    assert_eq!(records[1]["statistics"], "granted");
+    assert_eq!(records[1]["action"], "grant");
+    assert_eq!(records[0]["route"], "/consent");
+    assert_eq!(records[0]["charter_sha256"], serde_json::Value::Null);
+    assert_eq!(records[1]["prev_hash"], records[0]["hash"]);
+
+    let csv = charte(&["proof", "export", &log.url, "--format", "csv"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[1], "consent_id");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][1], id(1));
+    assert_eq!(&rows[0][2], "2026-05-01T00:00:00Z");
+    assert_eq!(
+        rows[0][10].len(),
+        64,
+        "record 1 holds the archived charter's hash"
+    );
+
+    let empty = charte(&["proof", "export", &log.url, "--since", "2027-01-01"]);
+    assert_eq!(stdout(&empty), "[]\n");
+}
+
+#[test]
+fn show_prints_a_consents_records_and_the_charter_it_was_shown() {
+    let log = Log::new("show", 2);
+    let shown = charte(&["proof", "show", &log.url, &id(2)]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    assert!(text.starts_with("record 2\n"), "{text}");
+    assert!(
+        text.contains("decided_at     2026-05-02T00:00:00Z"),
+        "{text}"
+    );
+    assert!(text.contains("action         refuse"), "{text}");
+
+    let page = charte(&[
+        "proof",
+        "show",
+        &log.url,
+        &id(2),
+        "--charter",
+        "text",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(page.status.code(), Some(0), "{}", stderr(&page));
+    assert_eq!(
+        stdout(&page),
+        charter().render(charte_core::Format::Text, charte_core::Lang::En)
+    );
+
+    let nobody = charte(&["proof", "show", &log.url, "nobody"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(stderr(&nobody).contains("no record of consent nobody"));
+}
+
+#[test]
+fn purge_leaves_a_checkpoint_the_rest_verifies_from() {
+    let log = Log::new("purge", 5);
+    let purged = charte(&["proof", "purge", &log.url, "--before", "2026-05-03"]);
+    assert_eq!(purged.status.code(), Some(0), "{}", stderr(&purged));
+    assert!(
+        stdout(&purged).starts_with(
+            "purged 2 records of decisions before 2026-05-03T00:00:00Z; checkpoint: record 2"
+        ),
+        "{}",
+        stdout(&purged)
+    );
+    let verified = charte(&["proof", "verify", &log.url]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    assert!(
+        stdout(&verified).contains("3 records, from the checkpoint"),
+        "{}",
+        stdout(&verified)
+    );
+
+    log.sql("DELETE FROM proof_records WHERE seq = 4");
+    let refused = charte(&["proof", "purge", &log.url, "--before", "2026-06-01"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("record 5"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("nothing purged"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn bad_urls_dates_and_stores_exit_2() {
+    let bad_url = charte(&["proof", "verify", "proof.sqlite"]);
+    assert_eq!(bad_url.status.code(), Some(2));
+    assert!(
+        stderr(&bad_url).contains("expected sqlite://PATH"),
+        "{}",
+        stderr(&bad_url)
+    );
+    let bad_date = charte(&[
+        "proof",
+        "purge",
+        "sqlite://x.sqlite",
+        "--before",
+        "yesterday",
+    ]);
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(
+        stderr(&bad_date).contains("expected a date YYYY-MM-DD"),
+        "{}",
+        stderr(&bad_date)
+    );
+    let down = charte(&["proof", "verify", "postgres://postgres@127.0.0.1:1/none"]);
+    assert_eq!(down.status.code(), Some(2));
+    assert!(
+        stderr(&down).contains("proof store failed"),
+        "{}",
+        stderr(&down)
+    );
+}
+
+#[test]
+fn the_commands_read_a_postgres_log() {
+    let Some(cluster) = pg_cluster::Cluster::shared("the_commands_read_a_postgres_log") else {
+        return;
+    };
+    let url = cluster.database();
+    fill(&url, 3);
+    let verified = charte(&["proof", "verify", &url]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    assert!(stdout(&verified).starts_with("chain whole: 3 records"));
+    let csv = charte(&["proof", "export", &url, "--format", "csv"]);
+    assert_eq!(stdout(&csv).lines().count(), 4, "{}", stdout(&csv));
+    cluster.psql(&url, "UPDATE proof_records SET route = '/x' WHERE seq = 2");
+    let broken = charte(&["proof", "verify", &url]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(stderr(&broken).contains("record 2"), "{}", stderr(&broken));
+    let purged = charte(&["proof", "purge", &url, "--before", "2026-05-03"]);
+    assert_eq!(
+        purged.status.code(),
+        Some(1),
+        "a broken chain is not purged"
+    );
+}
