@@ -162,7 +162,9 @@ impl Charter {
     /// without it, the guard grants nothing (only necessary cookies are written).
     ///
     /// It cannot stop cookies set by responses (the [layer](crate::enforce) does) or
-    /// by third-party frames (`charte audit` finds those).
+    /// by third-party frames (`charte audit` finds those). It keeps careless scripts in
+    /// check but is no sandbox: a script bent on evading it can write through another
+    /// document of the same origin (an `<iframe>` it creates), which it does not wrap.
     ///
     /// The script is a few kilobytes (under 2 KB gzipped for the demo's charter) and
     /// the same for the same charter: build it once and reuse it.
