@@ -99,7 +99,7 @@ category = "third-party"
 "#;
 
 /// The page's own script, run after the guard: every write a careless page could make,
-/// and three removals of cookies that were there before. `odd_date` passes as a
+/// and four removals of cookies that were there before. `odd_date` passes as a
 /// removal (JavaScript reads `1969` as a past date) though Chromium's cookie-date
 /// reader finds no date in it: the guard's last `Max-Age=0` keeps it from being stored.
 /// The `swapped` writes name a lawful cookie when judged and another one when read
@@ -133,6 +133,7 @@ window.done = Promise.all([
   cookieStore.set("layout", "wide"),
   cookieStore.set({ name: "yt.store", value: "1" }),
   cookieStore.delete("old_store"),
+  cookieStore.set({ name: "old_store_expired", value: "", expires: Date.now() - 60000 }),
 ]).then(() => "done");
 "#;
 
@@ -153,7 +154,12 @@ const ALWAYS_REFUSED: [&str; 7] = [
     "undeclared_store",
 ];
 /// Cookies present before the page loads, which its script removes.
-const REMOVED: [&str; 3] = ["old_tracker", "_pk_id.old", "old_store"];
+const REMOVED: [&str; 4] = [
+    "old_tracker",
+    "_pk_id.old",
+    "old_store",
+    "old_store_expired",
+];
 
 struct Site {
     charter: Charter,
@@ -385,6 +391,7 @@ fn scripts_write_only_the_cookies_the_consent_read_from_the_cookie_allows() {
             ("old_tracker", "1"),
             ("_pk_id.old", "1"),
             ("old_store", "1"),
+            ("old_store_expired", "1"),
         ];
         if let Some(value) = &consent {
             before.push(("consent", value));
