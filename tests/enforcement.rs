@@ -208,6 +208,57 @@ cases! {
     strict_mode_names_the_prefix_rule_broken:
         Case::new().mode(Mode::Strict).sets(&["__Http-token=1; Secure"]).refused("__Http- prefix needs Secure and HttpOnly");
 
+    // Lifetimes, as declared (`_pk_id*`: 13 months = 34,190,208 s; `sessionid`: none
+    // declared, the 400-day cap = 34,560,000 s; `remember`: a session cookie).
+    a_max_age_longer_than_declared_is_brought_back:
+        Case::new()
+            .cookie(consent(&[Category::Statistics]))
+            .sets(&["_pk_id.1.a=1; Path=/; Max-Age=63072000"])
+            .expects(&["_pk_id.1.a=1; Path=/; Max-Age=34190208"]);
+    an_expires_further_than_declared_is_brought_back:
+        Case::new()
+            .cookie(consent(&[Category::Statistics]))
+            .sets(&["_pk_id.1.a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Path=/"])
+            .expects(&["_pk_id.1.a=1; Path=/; Max-Age=34190208"]);
+    a_valid_max_age_wins_over_expires:
+        Case::new()
+            .cookie(consent(&[Category::Statistics]))
+            .sets(&[
+                "_pk_id.1.a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Max-Age=600",
+                "_pk_id.1.b=1; Max-Age=63072000; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            ])
+            .expects(&[
+                "_pk_id.1.a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Max-Age=600",
+                "_pk_id.1.b=1; Max-Age=34190208",
+            ]);
+    a_session_cookie_set_with_a_lifetime_becomes_a_session_cookie:
+        Case::new()
+            .sets(&["remember=1; Max-Age=3600; Path=/", "remember=2; Expires=Fri, 01 Jan 2100 00:00:00 GMT"])
+            .expects(&["remember=1; Path=/", "remember=2"]);
+    without_a_declared_duration_the_400_day_cap_holds:
+        Case::new()
+            .sets(&["sessionid=1; Max-Age=63072000; HttpOnly"])
+            .expects(&["sessionid=1; HttpOnly; Max-Age=34560000"]);
+    removals_and_shorter_lifetimes_are_left_alone:
+        Case::new()
+            .sets(&["remember=; Max-Age=0", "_pk_id.1.a=; Max-Age=0", "sessionid=1; Max-Age=3600", "_pk_ses=1; Max-Age=1800"])
+            .all_pass();
+    report_mode_keeps_a_lifetime_too_long:
+        Case::new()
+            .mode(Mode::Report)
+            .sets(&["sessionid=1; Max-Age=63072000", "remember=1; Max-Age=60"])
+            .all_pass();
+    strict_mode_refuses_a_lifetime_too_long:
+        Case::new()
+            .mode(Mode::Strict)
+            .sets(&["sessionid=1; Max-Age=63072000"])
+            .refused("set to live 63072000 s, longer than its charter allows: 34560000 s (400 days)");
+    strict_mode_refuses_a_session_cookie_with_a_lifetime:
+        Case::new()
+            .mode(Mode::Strict)
+            .sets(&["remember=1; Max-Age=60"])
+            .refused("longer than its charter allows: a session cookie");
+
     // Reading the request: every copy of the consent cookie, the latest decision wins.
     an_older_grant_carried_first_does_not_undo_a_later_refusal:
         Case::new()

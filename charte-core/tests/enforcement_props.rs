@@ -195,6 +195,23 @@ impl Line {
         }
     }
 
+    /// The oracle for lifetimes: a lawful line set to live longer than its limit (an
+    /// `Expires` in 2100 without a valid `Max-Age`: the other lifetimes generated are
+    /// short) comes back with its limit as `Max-Age` and no `Expires`.
+    fn within_its_lifetime(&self, text: &str, declared: &[Declared]) -> String {
+        if !matches!(self.lifetime, Lifetime::Expires(false)) {
+            return text.to_owned();
+        }
+        let anonymous = matches!(self.name, Name::Declared(i, _) if declared[i].anonymous);
+        let limit = if anonymous {
+            charte_core::model::duration::MAX_ANONYMOUS_LIFETIME
+        } else {
+            charte_core::model::duration::MAX_COOKIE_LIFETIME
+        };
+        let without = text.replace("; Expires=Fri, 01 Jan 2100 00:00:00 GMT", "");
+        format!("{without}; Max-Age={limit}")
+    }
+
     /// The oracle: what the rules say about this line under `granted`.
     fn lawful(&self, declared: &[Declared], granted: Option<Categories>) -> bool {
         if self.is_removal() {
@@ -322,8 +339,9 @@ proptest! {
                 Some(c) if k > c => k - 1,
                 _ => k,
             };
-            if lines[line_index].lawful(&declared, granted) {
-                expected.push(text.clone());
+            let line = &lines[line_index];
+            if line.lawful(&declared, granted) {
+                expected.push(line.within_its_lifetime(text, &declared));
             }
         }
         let mut cleared: Vec<String> = carried_names
@@ -367,7 +385,7 @@ proptest! {
         removed.sort();
         cleared.sort();
         prop_assert_eq!(removed, cleared);
-        if expected.len() == texts.len() && removals.is_empty() {
+        if expected == texts && removals.is_empty() {
             prop_assert_eq!(outcome, Outcome::Passed);
         }
     }
@@ -393,6 +411,68 @@ proptest! {
                 || charter.lookup(cookie.name()).is_some_and(|c| !c.needs_consent())
                     && cookie.broken_prefix().is_none();
             prop_assert!(lawful, "{:?} passed", value);
+        }
+    }
+
+    /// Issue 16: whatever lifetime a handler sets and whatever the charter declares, no
+    /// declared cookie leaves the layer longer-lived than its charter allows, and a line
+    /// within its limit leaves untouched.
+    #[test]
+    fn no_declared_cookie_leaves_longer_lived_than_allowed(
+        durations in prop::collection::vec(prop::option::of(prop::option::of(1u64..400)), 1..5),
+        lines in prop::collection::vec((0usize..5, prop::option::of(-5i64..900), prop::option::of(-5i64..900)), 0..8),
+    ) {
+        let mut toml = String::from("[charter]\nsite = \"https://example.fr\"\n");
+        for (i, duration) in durations.iter().enumerate() {
+            let duration = match duration {
+                None => String::new(),
+                Some(None) => "duration = \"session\"\n".to_owned(),
+                Some(Some(days)) => format!("duration = \"{days} days\"\n"),
+            };
+            toml.push_str(&format!(
+                "[[cookie]]\nname = \"c{i}\"\nprovider = \"P\"\nservice = \"S\"\npurpose = \"U\"\ncategory = \"necessary\"\n{duration}"
+            ));
+        }
+        let charter = leak(&toml);
+        let day = 86_400i64;
+        let texts: Vec<String> = lines
+            .iter()
+            .filter(|(i, _, _)| *i < durations.len())
+            .map(|(i, max_age_days, expires_days)| {
+                let mut text = format!("c{i}=v; Path=/");
+                if let Some(days) = expires_days {
+                    let at = cookie::time::OffsetDateTime::from_unix_timestamp(NOW as i64 + days * day + 1).unwrap();
+                    text.push_str(&format!("; Expires={}", at.format(&cookie::time::format_description::well_known::Rfc2822).unwrap()));
+                }
+                if let Some(days) = max_age_days {
+                    text.push_str(&format!("; Max-Age={}", days * day));
+                }
+                text
+            })
+            .collect();
+        let mut response = HeaderMap::new();
+        for text in &texts {
+            response.append(SET_COOKIE, HeaderValue::try_from(text.as_str()).unwrap());
+        }
+        let engine = Engine::new(charter, Mode::Enforce);
+        let cookies = engine.read_request(std::iter::empty(), NOW);
+        let _ = engine.enforce(&mut response, &cookies, std::iter::empty(), None, NOW);
+        let got: Vec<&[u8]> = response.get_all(SET_COOKIE).iter().map(|v| v.as_bytes()).collect();
+        prop_assert_eq!(got.len(), texts.len());
+        for (sent, set) in got.iter().zip(&texts) {
+            let cookie = charte_core::enforce::SetCookie::read(sent).unwrap();
+            let limit = charter.lifetime_limit(charter.lookup(cookie.name()).unwrap());
+            let within = |lifetime: Option<i64>| match (lifetime, limit) {
+                (None, _) => true,
+                (Some(seconds), _) if seconds <= 0 => true,
+                (Some(_), charte_core::model::Lifetime::Session) => false,
+                (Some(seconds), charte_core::model::Lifetime::Seconds(max)) => seconds <= max as i64,
+            };
+            prop_assert!(within(cookie.lifetime(NOW)), "{:?} left as {:?}", set, String::from_utf8_lossy(sent));
+            let original = charte_core::enforce::SetCookie::read(set.as_bytes()).unwrap();
+            if within(original.lifetime(NOW)) {
+                prop_assert_eq!(*sent, set.as_bytes());
+            }
         }
     }
 

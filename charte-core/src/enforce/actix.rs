@@ -43,7 +43,7 @@ use pin_project_lite::pin_project;
 use crate::consent::{now, Consent};
 use crate::model::{Charter, Cookie};
 
-use super::{Engine, Mode, Outcome, RequestCookies, SetCookieHeaders};
+use super::{Edit, Engine, Mode, Outcome, RequestCookies, SetCookieHeaders};
 
 impl Charter {
     /// The actix-web middleware enforcing this charter, in [`Mode::Enforce`]: pass it
@@ -101,11 +101,17 @@ impl SetCookieHeaders for HeaderMap {
         self.get_all(SET_COOKIE).map(HeaderValue::as_bytes)
     }
 
-    fn retain_set_cookies(&mut self, keep: &mut dyn FnMut(&[u8]) -> bool) {
+    fn edit_set_cookies(&mut self, edit: &mut dyn FnMut(&[u8]) -> Edit) {
         let values: Vec<HeaderValue> = self.remove(SET_COOKIE).collect();
         for value in values {
-            if keep(value.as_bytes()) {
-                self.append(SET_COOKIE, value);
+            match edit(value.as_bytes()) {
+                Edit::Keep => self.append(SET_COOKIE, value),
+                Edit::Drop => {}
+                Edit::Replace(bytes) => {
+                    if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                        self.append(SET_COOKIE, value);
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,9 @@ use crate::consent::Consent;
 use crate::model::{Categories, Charter, Cookie};
 use crate::wire::{read_name, request_cookies, SetCookie};
 
-use super::{DropReason, Mode, SetCookieHeaders};
+use crate::model::Lifetime;
+
+use super::{DropReason, Edit, Mode, SetCookieHeaders};
 
 /// Where events go: `RUST_LOG=charte=warn` shows every drop.
 const TARGET: &str = "charte";
@@ -54,6 +56,8 @@ pub enum Outcome {
     Reported {
         /// `Set-Cookie` headers that enforcement would drop.
         dropped: usize,
+        /// `Set-Cookie` headers whose lifetime enforcement would shorten.
+        shortened: usize,
         /// Request cookies that enforcement would clear.
         cleared: usize,
     },
@@ -61,6 +65,8 @@ pub enum Outcome {
     Enforced {
         /// `Set-Cookie` headers removed.
         dropped: usize,
+        /// `Set-Cookie` headers whose lifetime was brought back to the charter's.
+        shortened: usize,
         /// Removal `Set-Cookie` headers added for withdrawn cookies.
         cleared: usize,
     },
@@ -209,8 +215,10 @@ impl<'c> Engine<'c> {
         } = *found;
         match self.mode {
             Mode::Report => {
+                let mut shortened = 0;
                 for line in response.set_cookies() {
                     if let Err(reason) = self.verdict(line, consent, now) {
+                        shortened += usize::from(matches!(reason, DropReason::TooLong { .. }));
                         self.report_drop(line, reason, route);
                     }
                 }
@@ -223,7 +231,8 @@ impl<'c> Engine<'c> {
                     now,
                 );
                 Outcome::Reported {
-                    dropped: failing,
+                    dropped: failing - shortened,
+                    shortened,
                     cleared,
                 }
             }
@@ -239,13 +248,21 @@ impl<'c> Engine<'c> {
                 })
             }
             Mode::Enforce | Mode::Strict => {
-                let mut dropped = 0;
-                response.retain_set_cookies(&mut |line| match self.verdict(line, consent, now) {
-                    Ok(()) => true,
+                let (mut dropped, mut shortened) = (0, 0);
+                response.edit_set_cookies(&mut |line| match self.verdict(line, consent, now) {
+                    Ok(()) => Edit::Keep,
+                    Err(reason @ DropReason::TooLong { allowed, .. }) => {
+                        self.report_drop(line, reason, route);
+                        shortened += 1;
+                        match SetCookie::read(line) {
+                            Ok(cookie) => Edit::Replace(cookie.with_lifetime(allowed)),
+                            Err(_) => Edit::Drop,
+                        }
+                    }
                     Err(reason) => {
                         self.report_drop(line, reason, route);
                         dropped += 1;
-                        false
+                        Edit::Drop
                     }
                 });
                 let cleared = self.clear(
@@ -256,11 +273,15 @@ impl<'c> Engine<'c> {
                     route,
                     now,
                 );
-                if dropped == 0 && cleared == 0 {
+                if dropped == 0 && shortened == 0 && cleared == 0 {
                     // Only carried cookies the response deletes itself: nothing done.
                     Outcome::Passed
                 } else {
-                    Outcome::Enforced { dropped, cleared }
+                    Outcome::Enforced {
+                        dropped,
+                        shortened,
+                        cleared,
+                    }
                 }
             }
         }
@@ -273,9 +294,9 @@ impl<'c> Engine<'c> {
         self.judge(&cookie, declared, consent, now)
     }
 
-    /// The verdict on a line read and looked up. A removal always passes, but it is
-    /// looked for only when the cookie would otherwise be dropped: a lawful cookie's
-    /// attributes are never walked (except for its name prefix rule).
+    /// The verdict on a line read and looked up: dropped when undeclared, unconsented
+    /// or breaking its prefix rule (unless it is a removal, which always passes), else
+    /// too long when it outlives its charter's limit.
     fn judge(
         &self,
         cookie: &SetCookie<'_>,
@@ -283,22 +304,35 @@ impl<'c> Engine<'c> {
         consent: &Consent,
         now: u64,
     ) -> Result<(), DropReason> {
-        let verdict = match declared {
+        let declared = match declared {
             None => Err(DropReason::Undeclared),
             Some(declared) if !consent.allows(declared) => {
                 Err(DropReason::NotConsented(declared.category()))
             }
-            Some(_) => cookie
-                .broken_prefix()
-                .map_or(Ok(()), |p| Err(DropReason::BrokenPrefix(p))),
+            Some(declared) => match cookie.broken_prefix() {
+                Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
+                None => Ok(declared),
+            },
         };
-        verdict.or_else(|reason| {
-            if cookie.is_removal(now) {
-                Ok(())
-            } else {
-                Err(reason)
+        let declared = match declared {
+            Ok(declared) => declared,
+            Err(_) if cookie.is_removal(now) => return Ok(()),
+            Err(reason) => return Err(reason),
+        };
+        // A lawful cookie lives no longer than its charter says (a removal's lifetime
+        // is zero or less: never too long).
+        let allowed = self.charter.lifetime_limit(declared);
+        match (cookie.lifetime(now), allowed) {
+            (Some(seconds), Lifetime::Session) if seconds > 0 => {
+                Err(DropReason::TooLong { seconds, allowed })
             }
-        })
+            (Some(seconds), Lifetime::Seconds(max))
+                if seconds > i64::try_from(max).unwrap_or(i64::MAX) =>
+            {
+                Err(DropReason::TooLong { seconds, allowed })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The consent `cookie`, which sets the charter's consent cookie, records when it
@@ -372,29 +406,28 @@ impl<'c> Engine<'c> {
     fn report_drop(&self, line: &[u8], reason: DropReason, route: &str) {
         let cookie = printable_name(line);
         let cookie: &str = &cookie;
+        let mode = self.mode.as_str();
+        let too_long = matches!(reason, DropReason::TooLong { .. });
         match self.mode {
+            // A lifetime brought back is an edit, not a loss: INFO, as clearings are.
+            Mode::Enforce if too_long => tracing::info!(
+                target: TARGET, cookie, %reason, route, mode,
+                "Set-Cookie lifetime brought back to the charter's"
+            ),
+            Mode::Report if too_long => tracing::info!(
+                target: TARGET, cookie, %reason, route, mode,
+                "Set-Cookie lifetime would be brought back (report mode: kept)"
+            ),
             Mode::Enforce => tracing::warn!(
-                target: TARGET,
-                cookie,
-                %reason,
-                route,
-                mode = self.mode.as_str(),
+                target: TARGET, cookie, %reason, route, mode,
                 "Set-Cookie dropped"
             ),
             Mode::Report => tracing::warn!(
-                target: TARGET,
-                cookie,
-                %reason,
-                route,
-                mode = self.mode.as_str(),
+                target: TARGET, cookie, %reason, route, mode,
                 "Set-Cookie would be dropped (report mode: kept)"
             ),
             Mode::Strict => tracing::error!(
-                target: TARGET,
-                cookie,
-                %reason,
-                route,
-                mode = self.mode.as_str(),
+                target: TARGET, cookie, %reason, route, mode,
                 "Set-Cookie refused: answering 500 (strict mode)"
             ),
         }
@@ -483,6 +516,7 @@ mod tests {
             outcome,
             Outcome::Enforced {
                 dropped: 1,
+                shortened: 0,
                 cleared: 0
             }
         );
@@ -499,8 +533,15 @@ mod tests {
             self.0.iter().map(Vec::as_slice)
         }
 
-        fn retain_set_cookies(&mut self, keep: &mut dyn FnMut(&[u8]) -> bool) {
-            self.0.retain(|v| keep(v));
+        fn edit_set_cookies(&mut self, edit: &mut dyn FnMut(&[u8]) -> Edit) {
+            let values = std::mem::take(&mut self.0);
+            for value in values {
+                match edit(&value) {
+                    Edit::Keep => self.0.push(value),
+                    Edit::Drop => {}
+                    Edit::Replace(bytes) => self.0.push(bytes),
+                }
+            }
         }
 
         fn append_set_cookie(&mut self, value: String) -> bool {
@@ -530,6 +571,7 @@ mod tests {
             outcome,
             Outcome::Enforced {
                 dropped: 3,
+                shortened: 0,
                 cleared: 0
             }
         );
@@ -544,6 +586,7 @@ mod tests {
             outcome,
             Outcome::Reported {
                 dropped: 2,
+                shortened: 0,
                 cleared: 1
             }
         );

@@ -1,8 +1,19 @@
 //! The engine's view of response headers, so that one engine serves every HTTP library:
-//! walk the `Set-Cookie` values as bytes, keep some of them, add some.
+//! walk the `Set-Cookie` values as bytes, keep, drop or rewrite each, add some.
 
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
+
+/// What becomes of one `Set-Cookie` value when the engine edits a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Sent as it is.
+    Keep,
+    /// Not sent.
+    Drop,
+    /// Sent as these bytes instead (a lifetime brought back to the charter's).
+    Replace(Vec<u8>),
+}
 
 /// A response's `Set-Cookie` headers, as the engine reads and edits them.
 ///
@@ -12,8 +23,9 @@ pub trait SetCookieHeaders {
     /// Every `Set-Cookie` value, in order, as bytes. Must not allocate.
     fn set_cookies(&self) -> impl Iterator<Item = &[u8]>;
 
-    /// Keeps, in order, only the `Set-Cookie` values for which `keep` returns true.
-    fn retain_set_cookies(&mut self, keep: &mut dyn FnMut(&[u8]) -> bool);
+    /// Edits every `Set-Cookie` value in place, in order, as `edit` says. A replacement
+    /// that is not a valid header value is dropped (fail closed).
+    fn edit_set_cookies(&mut self, edit: &mut dyn FnMut(&[u8]) -> Edit);
 
     /// Appends a `Set-Cookie` value; returns false (and appends nothing) when the text
     /// is not a valid header value.
@@ -27,15 +39,23 @@ impl SetCookieHeaders for HeaderMap {
             .map(HeaderValue::as_bytes)
     }
 
-    fn retain_set_cookies(&mut self, keep: &mut dyn FnMut(&[u8]) -> bool) {
-        // `HeaderMap` has no `retain`: take every value out, put the keepers back.
+    fn edit_set_cookies(&mut self, edit: &mut dyn FnMut(&[u8]) -> Edit) {
+        // `HeaderMap` has no `retain`: take every value out, put back what stays.
         let values: Vec<HeaderValue> = match self.entry(SET_COOKIE) {
             http::header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
             http::header::Entry::Vacant(_) => return,
         };
         for value in values {
-            if keep(value.as_bytes()) {
-                self.append(SET_COOKIE, value);
+            match edit(value.as_bytes()) {
+                Edit::Keep => {
+                    self.append(SET_COOKIE, value);
+                }
+                Edit::Drop => {}
+                Edit::Replace(bytes) => {
+                    if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                        self.append(SET_COOKIE, value);
+                    }
+                }
             }
         }
     }

@@ -13,6 +13,8 @@
 //! 3. an undeclared name is dropped; so is a declared cookie whose category needs a
 //!    consent the visitor has not given, and a cookie breaking its `__Host-` /
 //!    `__Secure-` prefix rule;
+//!    a declared cookie set to live longer than its charter allows is brought back to
+//!    its [`lifetime_limit`](crate::Charter::lifetime_limit) (rewritten, not dropped);
 //! 4. when the response sets the consent cookie, that new consent applies to the whole
 //!    response, whatever the order of its headers (removing it withdraws everything);
 //! 5. cookies the request carries whose category is not granted (any more) get a
@@ -35,9 +37,9 @@ use std::fmt;
 /// The `Set-Cookie` reader, re-exported here for servers that call the engine directly.
 pub use crate::wire::{read_name, SetCookie, Unreadable, MAX_NAME_VALUE_LEN};
 pub use engine::{Engine, Outcome, Refusal, RequestCookies};
-pub use headers::SetCookieHeaders;
+pub use headers::{Edit, SetCookieHeaders};
 
-use crate::model::{Category, NamePrefix};
+use crate::model::{Category, Lifetime, NamePrefix};
 
 /// What the layer does with a cookie the charter does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -75,6 +77,15 @@ pub enum DropReason {
     /// A prefixed name (`__Host-`, `__Secure-`, `__Http-`, `__Host-Http-`) without the
     /// attributes its prefix requires.
     BrokenPrefix(NamePrefix),
+    /// A declared cookie set to live longer than its charter allows
+    /// ([`Charter::lifetime_limit`](crate::Charter::lifetime_limit)). Not dropped:
+    /// [`Mode::Enforce`] rewrites its lifetime to the allowed one.
+    TooLong {
+        /// The lifetime the line sets, in seconds.
+        seconds: i64,
+        /// What the charter allows.
+        allowed: Lifetime,
+    },
 }
 
 impl fmt::Display for DropReason {
@@ -87,6 +98,10 @@ impl fmt::Display for DropReason {
             DropReason::NotConsented(category) => {
                 write!(f, "category {category} not consented")
             }
+            DropReason::TooLong { seconds, allowed } => write!(
+                f,
+                "set to live {seconds} s, longer than its charter allows: {allowed}"
+            ),
             DropReason::BrokenPrefix(prefix) => write!(
                 f,
                 "{} prefix needs {}",

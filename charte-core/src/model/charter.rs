@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::duration::{Lifetime, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME};
 use super::{Category, Cookie};
 
 /// The language of a charter's texts and of a rendered page.
@@ -146,6 +147,54 @@ impl Charter {
                 .cookies
                 .iter()
                 .position(|c| c.p.pattern && name.starts_with(c.p.name.as_bytes()))
+        })
+    }
+
+    /// The longest `cookie` (one of this charter's) may live, as the charter says (SPEC,
+    /// "Lifetimes, as declared"): its declared `duration`; without one, the caps: 6
+    /// months for the consent cookie (the CNIL's renewal period), 13 months for anonymous
+    /// statistics (the CNIL ceiling for exempt audience measurement), 400 days for any
+    /// other (RFC 6265bis §5.5, the browsers' own cap).
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # [[cookie]]
+    /// # name = "_pk_id*"
+    /// # provider = "Matomo"
+    /// # service = "Audience"
+    /// # purpose = "Count visits."
+    /// # category = "statistics"
+    /// # duration = "13 months"
+    /// # [[cookie]]
+    /// # name = "lang"
+    /// # provider = "Example"
+    /// # service = "Language"
+    /// # purpose = "Remember the language."
+    /// # category = "necessary"
+    /// # "#).charter.unwrap();
+    /// use charte_core::model::Lifetime;
+    /// let pk_id = charter.lookup("_pk_id.1.ab").unwrap();
+    /// assert_eq!(charter.lifetime_limit(pk_id), Lifetime::Seconds(13 * 2_630_016));
+    /// let lang = charter.lookup("lang").unwrap();
+    /// assert_eq!(charter.lifetime_limit(lang), Lifetime::Seconds(400 * 86_400));
+    /// ```
+    pub fn lifetime_limit(&self, cookie: &Cookie) -> Lifetime {
+        if let Some(duration) = cookie.duration() {
+            return duration
+                .max_age
+                .map_or(Lifetime::Session, Lifetime::Seconds);
+        }
+        let is_consent_cookie = self
+            .consent_cookie_declaration()
+            .is_some_and(|consent| consent.name() == cookie.name() && !cookie.is_pattern());
+        Lifetime::Seconds(if is_consent_cookie {
+            CONSENT_LIFETIME
+        } else if cookie.is_anonymous() {
+            MAX_ANONYMOUS_LIFETIME
+        } else {
+            MAX_COOKIE_LIFETIME
         })
     }
 

@@ -70,6 +70,24 @@ pub fn parse(text: &str) -> Result<Option<u64>, DurationError> {
     Ok(Some(count.saturating_mul(*seconds)))
 }
 
+/// How long a cookie may live: until the browser closes, or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lifetime {
+    /// A session cookie: no `Max-Age`, no `Expires`.
+    Session,
+    /// At most this many seconds.
+    Seconds(u64),
+}
+
+impl std::fmt::Display for Lifetime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lifetime::Session => f.write_str("a session cookie"),
+            Lifetime::Seconds(seconds) => write!(f, "{seconds} s ({} days)", days(*seconds)),
+        }
+    }
+}
+
 /// Days, for messages: `395.7`.
 pub fn days(seconds: u64) -> String {
     let days = seconds as f64 / DAY as f64;

@@ -15,6 +15,6 @@ mod suggest;
 pub use category::{Categories, Category};
 pub use charter::{Charter, CharterParts, Lang, LookupFn};
 pub use cookie::{Cookie, CookieParts, NameMismatch, Pattern, SameSite};
-pub use duration::Duration;
+pub use duration::{Duration, Lifetime};
 pub use names::{NamePrefix, PrefixAttributes, PrefixRule, PREFIX_RULES};
 pub use suggest::closest;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::model::{NamePrefix, PrefixAttributes};
+use crate::model::{Lifetime, NamePrefix, PrefixAttributes};
 
 use super::cookie_date;
 use super::scan::{has_control, trim};
@@ -145,12 +145,54 @@ impl<'a> SetCookie<'a> {
     /// Whether this deletes the cookie: `Max-Age` ≤ 0, or (without a valid `Max-Age`,
     /// which takes precedence) an `Expires` at or before `now` (Unix seconds).
     pub fn is_removal(&self, now: u64) -> bool {
+        self.lifetime(now).is_some_and(|seconds| seconds <= 0)
+    }
+
+    /// How long the browser would keep this cookie from `now` (Unix seconds), in
+    /// seconds: its last valid `Max-Age`, else its last valid `Expires` minus `now`
+    /// (RFC 6265bis §5.6: `Max-Age` takes precedence); `None` for a session cookie.
+    /// Zero or less deletes the cookie.
+    ///
+    /// ```
+    /// use charte_core::wire::SetCookie;
+    /// let line = SetCookie::read(b"_pk_id=1; Expires=Thu, 01 Jan 2099 00:00:00 GMT; Max-Age=60").unwrap();
+    /// assert_eq!(line.lifetime(1_700_000_000), Some(60));
+    /// assert_eq!(SetCookie::read(b"sessionid=1").unwrap().lifetime(1_700_000_000), None);
+    /// ```
+    pub fn lifetime(&self, now: u64) -> Option<i64> {
         let attributes = self.attributes();
-        match (attributes.max_age, attributes.expires) {
-            (Some(max_age), _) => max_age <= 0,
-            (None, Some(expires)) => expires <= i64::try_from(now).unwrap_or(i64::MAX),
-            (None, None) => false,
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        attributes
+            .max_age
+            .or_else(|| Some(attributes.expires?.saturating_sub(now)))
+    }
+
+    /// The line with its lifetime replaced: every `Max-Age` and `Expires` attribute
+    /// removed, then `; Max-Age=<seconds>` added, or nothing for a session cookie.
+    /// Every other byte is kept as written.
+    ///
+    /// ```
+    /// use charte_core::model::Lifetime;
+    /// use charte_core::wire::SetCookie;
+    /// let line = SetCookie::read(b"_pk_id=1; Path=/; max-age=63072000; Secure").unwrap();
+    /// assert_eq!(line.with_lifetime(Lifetime::Seconds(60)), b"_pk_id=1; Path=/; Secure; Max-Age=60");
+    /// assert_eq!(line.with_lifetime(Lifetime::Session), b"_pk_id=1; Path=/; Secure");
+    /// ```
+    pub fn with_lifetime(&self, lifetime: Lifetime) -> Vec<u8> {
+        let mut parts = self.line.split(|b| *b == b';');
+        let mut out = parts.next().unwrap_or_default().to_vec();
+        for attribute in parts {
+            let key = attribute.split(|b| *b == b'=').next().unwrap_or_default();
+            let key = trim(key);
+            if !key.eq_ignore_ascii_case(b"max-age") && !key.eq_ignore_ascii_case(b"expires") {
+                out.push(b';');
+                out.extend_from_slice(attribute);
+            }
         }
+        if let Lifetime::Seconds(seconds) = lifetime {
+            out.extend_from_slice(format!("; Max-Age={seconds}").as_bytes());
+        }
+        out
     }
 
     /// The name prefix whose rule this cookie breaks, if any (the rules are
