@@ -10,6 +10,8 @@ use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Mutex, OnceLock};
 
+use charte::Category;
+
 charte::charter!(mod portal = "examples/portal.toml");
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -113,9 +115,10 @@ fn assert_refused(framework: Framework, post: &Post, status: u16, reason: &str) 
     );
 }
 
-/// Asserts that `post` records `digits` (`<s><f><t>`) and sends the visitor to `to`.
+/// Asserts that `post` records a decision granting exactly `granted` (read back as the
+/// layer reads it, whatever the value's format) and sends the visitor to `to`.
 #[track_caller]
-fn assert_recorded(framework: Framework, post: &Post, digits: &str, to: &str) {
+fn assert_recorded(framework: Framework, post: &Post, granted: &[Category], to: &str) {
     let reply = send(framework, post);
     assert_eq!(reply.status, 303, "{framework:?}: {reply:?}");
     assert_eq!(
@@ -126,33 +129,46 @@ fn assert_recorded(framework: Framework, post: &Post, digits: &str, to: &str) {
     let [cookie] = &reply.set_cookies[..] else {
         panic!("{framework:?}: not one Set-Cookie: {reply:?}");
     };
-    let prefix = format!("cookies_preferences=1.{}.", portal::CHARTER.revision());
-    assert!(cookie.starts_with(&prefix), "{framework:?}: {cookie}");
-    let value = cookie.split(';').next().unwrap_or_default();
+    let pair = cookie.split(';').next().unwrap_or_default();
     assert!(
-        value.ends_with(&format!(".{digits}")),
+        pair.starts_with("cookies_preferences="),
         "{framework:?}: {cookie}"
     );
+    let consent = portal::CHARTER.consent_in([pair.as_bytes()], charte::consent::now());
+    assert!(
+        consent.is_recorded(),
+        "{framework:?}: not a valid decision: {cookie}"
+    );
+    for category in Category::CONSENTABLE {
+        assert_eq!(
+            consent.is_granted(category),
+            granted.contains(&category),
+            "{framework:?}: {category} in {cookie}"
+        );
+    }
 }
+
+const ALL: &[Category] = &Category::CONSENTABLE;
+const NONE: &[Category] = &[];
 
 #[test]
 fn a_lawful_same_origin_post_records_the_decision_and_goes_back() {
     for framework in FRAMEWORKS {
         let address = server(framework);
         let post = |body| Post::lawful(address, body);
-        assert_recorded(framework, &post("choice=all&return_to=%2F"), "111", "/");
-        assert_recorded(framework, &post("choice=none&return_to=%2F"), "000", "/");
+        assert_recorded(framework, &post("choice=all&return_to=%2F"), ALL, "/");
+        assert_recorded(framework, &post("choice=none&return_to=%2F"), NONE, "/");
         assert_recorded(
             framework,
             &post("choice=custom&statistics=on&return_to=%2Fstatistiques%3Fx%3D1"),
-            "100",
+            &[Category::Statistics],
             "/statistiques?x=1",
         );
         // The reopening query is left behind: the visitor lands without the banner.
         assert_recorded(
             framework,
             &post("choice=custom&first-party=on&return_to=%2Fpreferences%3Fcookies%3Dmanage"),
-            "010",
+            &[Category::FirstParty],
             "/preferences",
         );
         // Without `return_to`, back to the `Referer` (a page of this origin).
@@ -160,20 +176,20 @@ fn a_lawful_same_origin_post_records_the_decision_and_goes_back() {
             "referer",
             Some(&format!("http://{address}/traceur?cookies=manage")),
         );
-        assert_recorded(framework, &from_page, "000", "/traceur");
+        assert_recorded(framework, &from_page, NONE, "/traceur");
         // Neither: home.
         let bare = post("choice=none").header("referer", None);
-        assert_recorded(framework, &bare, "000", "/");
+        assert_recorded(framework, &bare, NONE, "/");
         // The charter's `site` is accepted as an origin too (a proxy that changes the
         // host): the demo declares http://127.0.0.1:3000.
         let proxied = post("choice=all").header("origin", Some("http://127.0.0.1:3000"));
-        assert_recorded(framework, &proxied, "111", "/");
+        assert_recorded(framework, &proxied, ALL, "/");
         // A form charset parameter is fine.
         let charset = post("choice=all").header(
             "content-type",
             Some("application/x-www-form-urlencoded; charset=UTF-8"),
         );
-        assert_recorded(framework, &charset, "111", "/");
+        assert_recorded(framework, &charset, ALL, "/");
     }
 }
 
@@ -273,7 +289,7 @@ fn a_post_without_origin_nor_fetch_metadata_needs_a_referer_of_this_origin() {
             "no-provenance",
         );
         let from_page = old.header("referer", Some(&format!("http://{address}/statistiques")));
-        assert_recorded(framework, &from_page, "111", "/statistiques");
+        assert_recorded(framework, &from_page, ALL, "/statistiques");
     }
 }
 
@@ -300,7 +316,7 @@ fn a_303_target_on_another_origin_is_refused() {
         // already vouches for the post).
         let odd =
             Post::lawful(address, "choice=none").header("referer", Some("https://evil.example/"));
-        assert_recorded(framework, &odd, "000", "/");
+        assert_recorded(framework, &odd, NONE, "/");
     }
 }
 

@@ -468,3 +468,154 @@ impl Fields {
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn charter(site: &str) -> Charter {
+        crate::check_str(
+            "x.toml",
+            &format!(
+                "[charter]\nsite = \"{site}\"\nconsent_cookie = \"consent\"\n[[cookie]]\n\
+                 name = \"consent\"\nprovider = \"P\"\nservice = \"S\"\npurpose = \"Q.\"\n\
+                 category = \"necessary\"\n"
+            ),
+        )
+        .charter
+        .expect("a valid charter")
+    }
+
+    /// The verdict on a post from `origin` (no `Sec-Fetch-Site`) to a server reached as
+    /// `host`, with `scheme` when the request carries one.
+    fn from(site: &str, scheme: Option<&str>, host: &str, origin: &str) -> Result<(), Refusal> {
+        let post = ConsentPost {
+            scheme,
+            host: Some(host.as_bytes()),
+            origin: Some(origin.as_bytes()),
+            content_type: Some(b"application/x-www-form-urlencoded"),
+            body: b"choice=none",
+            ..ConsentPost::default()
+        };
+        charter(site).decide_consent(&post).map(|_| ())
+    }
+
+    #[test]
+    fn the_request_s_own_origin_is_its_host_and_port() {
+        let site = "https://opendata.example.fr";
+        assert!(from(
+            site,
+            None,
+            "staging.example.fr",
+            "http://staging.example.fr"
+        )
+        .is_ok());
+        // HTTP/1.1 does not tell whether TLS ended before the server.
+        assert!(from(
+            site,
+            None,
+            "staging.example.fr",
+            "https://staging.example.fr"
+        )
+        .is_ok());
+        assert!(from(
+            site,
+            None,
+            "Staging.Example.FR",
+            "https://staging.example.fr"
+        )
+        .is_ok());
+        assert!(from(site, None, "127.0.0.1:3000", "http://127.0.0.1:3000").is_ok());
+        assert!(from(site, None, "[::1]:3000", "http://[::1]:3000").is_ok());
+        // Another port, host or scheme than the request's.
+        assert!(from(site, None, "127.0.0.1:3000", "http://127.0.0.1:3001").is_err());
+        assert!(from(
+            site,
+            None,
+            "staging.example.fr",
+            "https://staging.example.fr:8443"
+        )
+        .is_err());
+        assert!(from(
+            site,
+            None,
+            "staging.example.fr:443",
+            "http://staging.example.fr"
+        )
+        .is_err());
+        assert!(from(
+            site,
+            Some("https"),
+            "staging.example.fr",
+            "http://staging.example.fr"
+        )
+        .is_err());
+        assert!(from(site, None, "example.fr", "https://evil-example.fr").is_err());
+        assert!(from(site, None, "example.fr", "https://example.fr.evil.example").is_err());
+        // Not origins.
+        for origin in [
+            "null",
+            "",
+            "example.fr",
+            "https://example.fr/",
+            "https://u@example.fr",
+        ] {
+            assert!(
+                from(site, None, "example.fr", origin).is_err(),
+                "{origin:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_charter_s_site_is_accepted_whatever_the_host() {
+        let site = "https://opendata.example.fr";
+        assert!(from(site, None, "10.0.0.7:8080", "https://opendata.example.fr").is_ok());
+        // The same origin, its default port spelled out.
+        assert!(from(
+            site,
+            None,
+            "10.0.0.7:8080",
+            "https://opendata.example.fr:443"
+        )
+        .is_ok());
+        assert!(from(
+            site,
+            None,
+            "10.0.0.7:8080",
+            "https://opendata.example.fr:8443"
+        )
+        .is_err());
+        assert!(from(site, None, "10.0.0.7:8080", "http://opendata.example.fr").is_err());
+        assert!(from("http://127.0.0.1:3000", None, "x", "http://127.0.0.1:3000").is_ok());
+    }
+
+    #[test]
+    fn the_reopening_pair_leaves_the_target() {
+        assert_eq!(without_reopen("/?cookies=manage"), "/");
+        assert_eq!(without_reopen("/a?x=1&cookies=manage&y=2"), "/a?x=1&y=2");
+        assert_eq!(without_reopen("/a?cookies=managed"), "/a?cookies=managed");
+        assert_eq!(without_reopen("/a?cookies=manage#top"), "/a#top");
+        assert_eq!(without_reopen("/a"), "/a");
+    }
+
+    #[test]
+    fn a_local_path_stays_on_the_origin() {
+        for ok in ["/", "/a/b?c=d#e", "/%2F%2Fevil.example", "/a//b"] {
+            assert!(is_local_path(ok), "{ok:?}");
+        }
+        for bad in [
+            "",
+            "a",
+            "//evil.example",
+            "/\\evil.example",
+            "/a\\b",
+            "/\t/x",
+            "/é",
+            "https://x",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+        assert!(!is_local_path(&format!("/{}", "a".repeat(MAX_RETURN_TO))));
+    }
+}
