@@ -127,6 +127,49 @@ fn the_banner_works_with_the_keyboard_alone() {
     );
 }
 
+/// « Gérer mes cookies » is on every page of the demo, the charter page included, and
+/// reopens the banner there; the decision goes back to that page.
+#[test]
+fn the_banner_reopens_from_every_page() {
+    let Some(browser) = Browser::for_test("banner: reopen") else {
+        return;
+    };
+    let portal = serve(app::router());
+    let page = browser.new_page().expect("a tab");
+    visit(&page, portal, "/connexion");
+    click(&page, "#accept-all", "/connexion");
+    for path in [
+        "/",
+        "/statistiques",
+        "/preferences",
+        "/connexion",
+        "/traceur",
+        "/charte-cookies",
+    ] {
+        visit(&page, portal, path);
+        assert_eq!(
+            page.evaluate("document.querySelector('#consent-banner') === null")
+                .expect("the banner's absence"),
+            json!(true),
+            "{path}: the banner shows after a decision"
+        );
+        click(&page, "#manage-cookies", &format!("{path}?cookies=manage"));
+        assert_eq!(
+            page.evaluate("document.querySelector('#accept-all') !== null")
+                .expect("the banner"),
+            json!(true),
+            "{path}: « Gérer mes cookies » did not reopen the banner"
+        );
+    }
+    click(&page, "#refuse-all", "/charte-cookies");
+    let cookies = browser.cookies().expect("the cookie store");
+    let consent = cookies.iter().find(|c| c.name == "cookies_preferences");
+    assert!(
+        consent.is_some_and(|c| is_refusal(&c.value)),
+        "« Tout refuser » on the reopened banner did not withdraw: {cookies:?}"
+    );
+}
+
 /// « Tout accepter » and « Tout refuser »: the same box and the same look, at a desktop
 /// and a phone width.
 #[test]
@@ -294,12 +337,15 @@ fn visit(page: &Page, site: SocketAddr, path: &str) {
     wait_for_page(page, path, &format!("visiting {path}"));
 }
 
-/// A real mouse click at the centre of the element, then waits for `then_at`.
+/// A real mouse click at the centre of the element (of its first line), then waits for
+/// `then_at`.
 fn click(page: &Page, selector: &str, then_at: &str) {
     let centre = page
         .evaluate(&format!(
             "(() => {{ const e = document.querySelector({}); e.scrollIntoView({{block: 'center'}});
-                const b = e.getBoundingClientRect(); return [b.left + b.width / 2, b.top + b.height / 2]; }})()",
+                // A link wrapped over two lines: the centre of its first line's box.
+                const b = Array.from(e.getClientRects()).find(r => r.width > 0 && r.height > 0);
+                return [b.left + b.width / 2, b.top + b.height / 2]; }})()",
             json!(selector)
         ))
         .unwrap_or_else(|e| panic!("locating {selector}: {e}"));

@@ -158,8 +158,16 @@ async fn tracker(visit: Visit) -> impl IntoResponse {
     )
 }
 
-async fn charter_page() -> Html<String> {
-    Html(portal::CHARTER.render(Format::Html, Lang::Fr))
+/// The rendered charter page, with the banner and « Gérer mes cookies » at its top like
+/// every other page.
+async fn charter_page(visit: Visit) -> Html<String> {
+    let charter = portal::CHARTER.render(Format::Html, Lang::Fr);
+    let banner = portal::CHARTER
+        .banner(&visit.consent, Lang::Fr)
+        .page(&visit.page);
+    let manage = charte::banner::manage_link(Lang::Fr);
+    let top = format!("<body>\n{banner}<nav>{manage}</nav>");
+    Html(charter.replacen("<body>", &top, 1))
 }
 
 /// The client guard, first in every page's `<head>`: the pages' own scripts (here the
