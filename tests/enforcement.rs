@@ -283,16 +283,16 @@ cases! {
     a_consent_set_after_the_cookies_applies_to_them:
         Case::new()
             .sets(&["_pk_id.1=1; Path=/", "theme=dark; Path=/", &format!("{}; Path=/", consent(&[Category::Statistics]))])
-            .expects(&["_pk_id.1=1; Path=/", "consent=1.*"]);
+            .expects(&["_pk_id.1=1; Path=/", "consent=2.*"]);
     a_consent_set_before_the_cookies_applies_to_them:
         Case::new()
             .sets(&[&format!("{}; Path=/", consent(&[Category::FirstParty])), "_pk_id.1=1", "theme=dark"])
-            .expects(&["consent=1.*", "theme=dark"]);
+            .expects(&["consent=2.*", "theme=dark"]);
     a_refusal_set_by_the_response_overrides_the_request_consent:
         Case::new()
             .cookie(consent(&Category::CONSENTABLE))
             .sets(&["ads=1", &consent(&[])])
-            .expects(&["consent=1.*"]);
+            .expects(&["consent=2.*"]);
     a_malformed_consent_set_by_the_response_grants_nothing:
         Case::new()
             .cookie(consent(&Category::CONSENTABLE))
@@ -310,7 +310,7 @@ cases! {
         Case::new()
             .cookie(format!("{}; theme=dark; _pk_id.1=x", consent(&Category::CONSENTABLE)))
             .sets(&[&consent(&[Category::Statistics])])
-            .expects(&["consent=1.*", "theme=; Path=/; Max-Age=0; Expires=*"]);
+            .expects(&["consent=2.*", "theme=; Path=/; Max-Age=0; Expires=*"]);
     removing_the_consent_cookie_withdraws_everything:
         Case::new()
             .cookie(format!("{}; _pk_id.1=x", consent(&Category::CONSENTABLE)))

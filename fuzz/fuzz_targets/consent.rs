@@ -16,7 +16,15 @@ fuzz_target!(|value: &[u8]| {
     }
     // Accepted: the value is exactly the canonical encoding of what was read.
     assert_eq!(consent.encode(REVISION).unwrap().as_bytes(), value);
-    assert!(value.starts_with(b"1.0123456789abcdef."));
+    // Format 1 has no id; format 2 ends with its 26-character id.
+    match value[0] {
+        b'1' => assert!(value.starts_with(b"1.0123456789abcdef.") && consent.id().is_none()),
+        _ => {
+            assert!(value.starts_with(b"2.0123456789abcdef."));
+            let id = consent.id().expect("format 2 has an id");
+            assert!(value.ends_with(id.as_str().as_bytes()));
+        }
+    }
     for category in Category::CONSENTABLE {
         let _ = consent.is_granted(category);
     }

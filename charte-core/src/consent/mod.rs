@@ -3,19 +3,23 @@
 //! # The consent cookie's value
 //!
 //! ```text
-//! 1.<revision>.<decided-at>.<s><f><t>
+//! 2.<revision>.<decided-at>.<s><f><t>.<id>
 //! ```
 //!
-//! - `1`: the format's version;
+//! - `2`: the format's version;
 //! - `<revision>`: the charter's [revision](crate::Charter::revision), 16 lowercase hex
 //!   digits: a decision is about the charter the visitor was shown;
 //! - `<decided-at>`: when the visitor decided, in seconds since the Unix epoch (decimal,
 //!   no sign, no leading zero);
 //! - `<s><f><t>`: one digit per category that needs consent, in this order: statistics,
-//!   first-party, third-party; `1` granted, `0` refused.
+//!   first-party, third-party; `1` granted, `0` refused;
+//! - `<id>`: the decision's [id](ConsentId), 26 characters `[0-9a-z]` (128 random bits
+//!   in base32): the key of its record in the proof of consent (`charte::proof`).
 //!
-//! For example `1.3f2a9c0d11e4b5a6.1763894400.100` grants statistics and refuses the
-//! rest. Every character is an RFC 6265 `cookie-octet` (digits, lowercase letters and
+//! For example `2.3f2a9c0d11e4b5a6.1763894400.100.0k8v3q9c1m2n4p6r8t0v2x4z6b`
+//! grants statistics and refuses the rest. Values of format `1`,
+//! `1.<revision>.<decided-at>.<s><f><t>` (no id), are still read; new decisions are
+//! written in format 2. Every character is an RFC 6265 `cookie-octet` (digits, lowercase letters and
 //! dots), so the value needs no quoting nor encoding.
 //!
 //! A value that is missing, malformed, from another revision, decided more than
@@ -28,6 +32,7 @@
 //! [`Charter::consent_cookie`] panics and [`Charter::try_consent_cookie`] returns `None`.
 
 mod clock;
+mod id;
 mod value;
 
 use std::borrow::Cow;
@@ -37,6 +42,7 @@ use crate::model::{Category, Charter};
 use crate::wire::request_cookies;
 
 pub use clock::now;
+pub use id::ConsentId;
 pub use value::{Consent, FORMAT_VERSION};
 
 impl Charter {
@@ -64,10 +70,13 @@ impl Charter {
     /// # category = "necessary"
     /// # path = "/"
     /// # "#).charter.unwrap();
-    /// use charte_core::Category;
+    /// use charte_core::{Category, Consent};
     /// let cookie = charter.consent_cookie(&[Category::Statistics]);
     /// assert_eq!(cookie.name(), "consent");
-    /// assert!(cookie.value().ends_with(".100"));
+    /// assert!(cookie.value().starts_with("2."));
+    /// let consent = Consent::decode(cookie.value().as_bytes(), charter.revision(), charte_core::consent::now());
+    /// assert!(consent.is_granted(Category::Statistics));
+    /// assert!(consent.id().is_some(), "a new decision has a random id");
     /// assert_eq!(cookie.max_age().map(|d| d.whole_seconds()), Some(6 * 2_630_016));
     /// ```
     pub fn consent_cookie(&self, granted: &[Category]) -> cookie::Cookie<'static> {
@@ -80,14 +89,17 @@ impl Charter {
         self.consent_cookie_at(granted, now())
     }
 
-    /// The consent cookie for a decision made at `decided_at` (Unix seconds).
+    /// The consent cookie for a decision made at `decided_at` (Unix seconds), with a
+    /// new random [id](ConsentId).
     pub fn consent_cookie_at(
         &self,
         granted: &[Category],
         decided_at: u64,
     ) -> Option<cookie::Cookie<'static>> {
         let declaration = self.consent_cookie_declaration()?;
-        let value = Consent::new(granted, decided_at).encode(self.revision())?;
+        let value = Consent::new(granted, decided_at)
+            .with_id(ConsentId::random())
+            .encode(self.revision())?;
         let mut cookie = declaration.build(Cow::Owned(value));
         // The declared lifetime, capped at 6 months; 6 months when none is declared; a
         // session cookie when declared so.
@@ -180,10 +192,13 @@ mod tests {
         let cookie = charter
             .consent_cookie_at(&[Category::ThirdParty], NOW)
             .unwrap();
+        let id = Consent::decode(cookie.value().as_bytes(), charter.revision(), NOW)
+            .id()
+            .expect("a new decision has an id");
         assert_eq!(
             cookie.to_string(),
             format!(
-                "consent=1.{}.{NOW}.001; SameSite=Lax; Path=/; Max-Age=2592000",
+                "consent=2.{}.{NOW}.001.{id}; SameSite=Lax; Path=/; Max-Age=2592000",
                 charter.revision()
             )
         );

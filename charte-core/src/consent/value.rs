@@ -1,11 +1,13 @@
 //! The consent value codec: [`Consent`] and its text in the consent cookie (the format
 //! is described in the [module above](super)).
 
+use super::id::ConsentId;
 use crate::model::duration::{CONSENT_LIFETIME, DAY};
 use crate::model::{Categories, Category, Cookie};
 
-/// The version digit that starts every consent value this crate writes.
-pub const FORMAT_VERSION: u8 = b'1';
+/// The version digit that starts every consent value this crate writes (format 2,
+/// with the consent's id; format 1 is still read).
+pub const FORMAT_VERSION: u8 = b'2';
 
 /// How far in the future a decision time may be (clock skew between servers).
 const ALLOWED_SKEW: u64 = DAY;
@@ -18,6 +20,7 @@ const ALLOWED_SKEW: u64 = DAY;
 pub struct Consent {
     granted: Categories,
     decided_at: Option<u64>,
+    id: Option<ConsentId>,
 }
 
 impl Consent {
@@ -25,14 +28,42 @@ impl Consent {
     pub const NONE: Consent = Consent {
         granted: Categories::EMPTY,
         decided_at: None,
+        id: None,
     };
 
-    /// A decision made at `decided_at` (Unix seconds) granting `granted`.
+    /// A decision made at `decided_at` (Unix seconds) granting `granted`, without an id
+    /// (see [`Consent::with_id`]; [`Charter::consent_cookie`](crate::Charter::consent_cookie)
+    /// gives every new decision a random one).
     pub fn new(granted: &[Category], decided_at: u64) -> Consent {
         Consent {
             granted: Categories::of(granted),
             decided_at: Some(decided_at),
+            id: None,
         }
+    }
+
+    /// This decision with the id `id` (its value is then written in format 2).
+    ///
+    /// ```
+    /// use charte_core::{Category, Consent};
+    /// use charte_core::consent::ConsentId;
+    /// let id = ConsentId::random();
+    /// let consent = Consent::new(&[Category::Statistics], 1_764_000_000).with_id(id);
+    /// let value = consent.encode("0123456789abcdef").unwrap();
+    /// assert_eq!(value, format!("2.0123456789abcdef.1764000000.100.{id}"));
+    /// assert_eq!(Consent::decode(value.as_bytes(), "0123456789abcdef", 1_764_000_000).id(), Some(id));
+    /// ```
+    pub fn with_id(self, id: ConsentId) -> Consent {
+        Consent {
+            id: Some(id),
+            ..self
+        }
+    }
+
+    /// The decision's id: `Some` for values of format 2, `None` for format 1 and for
+    /// [`Consent::NONE`]. It names the decision's record in the proof of consent.
+    pub fn id(&self) -> Option<ConsentId> {
+        self.id
     }
 
     /// Of two decisions read from copies of the consent cookie, the one that applies
@@ -86,18 +117,19 @@ impl Consent {
         cookie.consent_needed.without(self.granted).is_empty()
     }
 
-    /// The consent cookie's value for this decision (see the [module](self) docs), or
-    /// `None` when no decision is recorded.
+    /// The consent cookie's value for this decision (see the [module](super) docs):
+    /// format 2 when it has an id, format 1 otherwise; `None` when no decision is
+    /// recorded.
     pub fn encode(&self, revision: &str) -> Option<String> {
         let decided_at = self.decided_at?;
         let digits: String = Category::CONSENTABLE
             .iter()
             .map(|c| if self.granted.contains(*c) { '1' } else { '0' })
             .collect();
-        Some(format!(
-            "{}.{revision}.{decided_at}.{digits}",
-            FORMAT_VERSION as char
-        ))
+        Some(match self.id {
+            Some(id) => format!("2.{revision}.{decided_at}.{digits}.{id}"),
+            None => format!("1.{revision}.{decided_at}.{digits}"),
+        })
     }
 
     /// Reads a consent cookie's value for the charter revision `revision` at time `now`
@@ -112,25 +144,27 @@ impl Consent {
             .unwrap_or(Consent::NONE)
     }
 
-    /// The strict reading of the format, without the time checks: the fields between
-    /// the dots, each in its one canonical spelling.
+    /// The strict reading of formats 1 and 2, without the time checks: the fields
+    /// between the dots, each in its one canonical spelling.
     pub(crate) fn parse(value: &[u8], revision: &str) -> Option<Consent> {
         let mut fields = value.split(|b| *b == b'.');
-        let (Some(version), Some(value_revision), Some(time), Some(decision), None) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
+        let (Some(version), Some(value_revision), Some(time), Some(decision)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
             return None;
         };
-        if version != [FORMAT_VERSION] || value_revision != revision.as_bytes() {
+        let id = match (version, fields.next(), fields.next()) {
+            (b"1", None, None) => None,
+            (b"2", Some(id), None) => Some(ConsentId::parse(id)?),
+            _ => return None,
+        };
+        if value_revision != revision.as_bytes() {
             return None;
         }
         Some(Consent {
             granted: decision_of(decision)?,
             decided_at: Some(parse_seconds(time)?),
+            id,
         })
     }
 }
@@ -255,6 +289,48 @@ mod tests {
     }
 
     #[test]
+    fn format_2_values_carry_the_id_and_round_trip() {
+        let id = ConsentId::from_bits(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let consent = Consent::new(&[Category::FirstParty], NOW).with_id(id);
+        let value = consent.encode(REV).unwrap();
+        assert_eq!(value, format!("2.{REV}.{NOW}.010.{id}"));
+        assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), consent);
+        assert_eq!(consent.id(), Some(id));
+    }
+
+    #[test]
+    fn format_1_values_are_still_read_without_an_id() {
+        let value = format!("1.{REV}.{NOW}.110");
+        let consent = Consent::decode(value.as_bytes(), REV, NOW);
+        assert!(consent.is_granted(Category::Statistics));
+        assert_eq!(consent.id(), None);
+        assert_eq!(consent.encode(REV).unwrap(), value);
+    }
+
+    #[test]
+    fn malformed_format_2_values_grant_nothing() {
+        let id = "0123456789abcdefghijklmnop";
+        for value in [
+            format!("2.{REV}.{NOW}.111"),
+            format!("2.{REV}.{NOW}.111."),
+            format!("2.{REV}.{NOW}.111.{}", &id[1..]),
+            format!("2.{REV}.{NOW}.111.{id}x"),
+            format!("2.{REV}.{NOW}.111.{}", id.to_uppercase()),
+            format!("2.{REV}.{NOW}.111.{id}.1"),
+            format!("1.{REV}.{NOW}.111.{id}"),
+            format!("3.{REV}.{NOW}.111.{id}"),
+        ] {
+            assert_eq!(
+                Consent::decode(value.as_bytes(), REV, NOW),
+                Consent::NONE,
+                "{value:?}"
+            );
+        }
+        let good = format!("2.{REV}.{NOW}.111.{id}");
+        assert!(Consent::decode(good.as_bytes(), REV, NOW).is_recorded());
+    }
+
+    #[test]
     fn another_revision_grants_nothing() {
         let value = format!("1.fedcba9876543210.{NOW}.111");
         assert_eq!(Consent::decode(value.as_bytes(), REV, NOW), Consent::NONE);
@@ -282,6 +358,7 @@ mod tests {
             String::new(),
             "1".into(),
             format!("2.{REV}.{NOW}.111"),
+            format!("3.{REV}.{NOW}.111"),
             format!("1.{REV}.{NOW}.11"),
             format!("1.{REV}.{NOW}.1111"),
             format!("1.{REV}.{NOW}.112"),

@@ -35,7 +35,7 @@ use std::task::{ready, Context, Poll};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{
-    HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue, COOKIE, SET_COOKIE,
+    HeaderMap, HeaderName, HeaderValue, InvalidHeaderValue, COOKIE, LOCATION, SET_COOKIE,
 };
 use actix_web::HttpResponse;
 use pin_project_lite::pin_project;
@@ -43,6 +43,7 @@ use pin_project_lite::pin_project;
 use crate::consent::{now, Consent};
 use crate::model::{Charter, Cookie};
 
+use super::proof::{self, Log, Recording};
 use super::{Edit, Engine, Mode, Outcome, RequestCookies, SetCookieHeaders};
 
 impl Charter {
@@ -52,6 +53,7 @@ impl Charter {
         CharterMiddleware {
             charter: self,
             mode: Mode::Enforce,
+            proof: None,
         }
     }
 
@@ -132,12 +134,24 @@ impl SetCookieHeaders for HeaderMap {
 pub struct CharterMiddleware {
     charter: &'static Charter,
     mode: Mode,
+    proof: Option<Log>,
 }
 
 impl CharterMiddleware {
     /// Chooses the mode (default [`Mode::Enforce`]).
     pub fn mode(mut self, mode: Mode) -> CharterMiddleware {
         self.mode = mode;
+        self
+    }
+
+    /// Keeps the proof of each decision in `log` (features `proof-sqlite`,
+    /// `proof-postgres`), as `CHARTER.layer().proof(log)` does for tower: a response
+    /// that sets or removes the consent cookie is sent once its record is committed;
+    /// when the store cannot commit, the consent cookie is taken out of that response
+    /// and an `ERROR` event is emitted. The log is kept for the life of the process.
+    #[cfg(any(feature = "proof-sqlite", feature = "proof-postgres"))]
+    pub fn proof(mut self, log: crate::proof::ProofLog) -> CharterMiddleware {
+        self.proof = Some(proof::leak(log));
         self
     }
 }
@@ -157,6 +171,7 @@ where
         ready(Ok(CharterActixService {
             service,
             engine: Engine::new(self.charter, self.mode),
+            proof: self.proof,
         }))
     }
 }
@@ -166,6 +181,7 @@ where
 pub struct CharterActixService<S> {
     service: S,
     engine: Engine<'static>,
+    proof: Option<Log>,
 }
 
 impl<S, B> Service<ServiceRequest> for CharterActixService<S>
@@ -190,6 +206,9 @@ where
             engine: self.engine,
             cookies,
             now,
+            proof: self.proof,
+            held: None,
+            recording: None,
         }
     }
 }
@@ -197,13 +216,20 @@ where
 pin_project! {
     /// The response future of [`CharterActixService`]. actix-web keeps the request in
     /// the response, so nothing of it is copied.
-    pub struct ActixResponseFuture<F> {
+    pub struct ActixResponseFuture<F>
+    where
+        F: Future,
+    {
         #[pin]
         inner: F,
         engine: Engine<'static>,
         cookies: RequestCookies,
         // The request's time, for the response too: one clock read per exchange.
         now: u64,
+        proof: Option<Log>,
+        // A decision's response, held until its record is committed.
+        held: Option<F::Output>,
+        recording: Option<Recording>,
     }
 }
 
@@ -216,14 +242,49 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        if let Some(recording) = this.recording {
+            let committed = ready!(proof::poll(recording, cx));
+            *this.recording = None;
+            let held = this
+                .held
+                .take()
+                .expect("a response is held while recording")?;
+            let (request, mut response) = held.into_parts();
+            if let Err(error) = committed {
+                proof::withhold(
+                    this.engine,
+                    response.headers_mut(),
+                    this.cookies,
+                    request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
+                    Some(request.path()),
+                    *this.now,
+                    &error,
+                );
+            }
+            return Poll::Ready(Ok(
+                ServiceResponse::new(request, response).map_into_left_body()
+            ));
+        }
         let (request, mut response) = ready!(this.inner.poll(cx))?.into_parts();
-        let outcome = this.engine.enforce(
-            response.headers_mut(),
-            this.cookies,
-            request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
-            Some(request.path()),
-            *this.now,
-        );
+        let (outcome, change) = match this.proof {
+            None => (
+                this.engine.enforce(
+                    response.headers_mut(),
+                    this.cookies,
+                    request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
+                    Some(request.path()),
+                    *this.now,
+                ),
+                None,
+            ),
+            Some(_) => this.engine.enforce_with_change(
+                response.headers_mut(),
+                this.cookies,
+                request.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
+                Some(request.path()),
+                *this.now,
+            ),
+        };
         let response = match outcome {
             Outcome::Refused(refusal) => ServiceResponse::new(
                 request,
@@ -232,7 +293,28 @@ where
                     .body(refusal.to_string()),
             )
             .map_into_right_body(),
-            _ => ServiceResponse::new(request, response).map_into_left_body(),
+            _ => {
+                let recording = match (*this.proof, change) {
+                    (Some(log), Some(change)) => proof::begin(
+                        log,
+                        this.engine.charter(),
+                        change,
+                        &this.cookies.consent,
+                        response.headers().get(LOCATION).map(HeaderValue::as_bytes),
+                        Some(request.path()),
+                        *this.now,
+                    ),
+                    _ => None,
+                };
+                if let Some(recording) = recording {
+                    // Held until the commit; polled again at once, to be woken by it.
+                    *this.held = Some(Ok(ServiceResponse::new(request, response)));
+                    *this.recording = Some(recording);
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                ServiceResponse::new(request, response).map_into_left_body()
+            }
         };
         Poll::Ready(Ok(response))
     }

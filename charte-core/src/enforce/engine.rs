@@ -31,6 +31,17 @@ pub struct RequestCookies {
     pub carried: Categories,
 }
 
+/// What a response does to the consent cookie (the last consent `Set-Cookie` that keeps
+/// its prefix rule; as in the browser, the last one wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentChange {
+    /// Sets it: the decision its value records ([`Consent::NONE`] for a value that is
+    /// not a current decision of this charter).
+    Set(Consent),
+    /// Removes it (`Max-Age` ≤ 0 or `Expires` in the past): the visitor withdraws.
+    Removed,
+}
+
 /// What the first pass over a response found, for [`Engine::act`].
 struct Found<'r> {
     /// How many `Set-Cookie` fail.
@@ -151,6 +162,24 @@ impl<'c> Engine<'c> {
     where
         H: SetCookieHeaders + ?Sized,
     {
+        self.enforce_with_change(response, request, request_cookie_headers, route, now)
+            .0
+    }
+
+    /// [`Engine::enforce`], which also tells what the response does to the consent
+    /// cookie (what the proof of consent records): `None` when it neither sets nor
+    /// removes it.
+    pub fn enforce_with_change<'a, H>(
+        &self,
+        response: &mut H,
+        request: &RequestCookies,
+        request_cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        route: Option<&str>,
+        now: u64,
+    ) -> (Outcome, Option<ConsentChange>)
+    where
+        H: SetCookieHeaders + ?Sized,
+    {
         // One pass over the headers in the common case: judged under the request's
         // consent, unless the response records a new one (then judged again under it).
         let mut consent = request.consent;
@@ -173,8 +202,11 @@ impl<'c> Engine<'c> {
                 });
             failing += usize::from(verdict.is_err());
         }
-        if let Some(recorded) = recorded {
-            consent = recorded;
+        if let Some(change) = recorded {
+            consent = match change {
+                ConsentChange::Set(recorded) => recorded,
+                ConsentChange::Removed => Consent::NONE,
+            };
             failing = response
                 .set_cookies()
                 .filter(|line| self.verdict(line, &consent, now).is_err())
@@ -182,7 +214,7 @@ impl<'c> Engine<'c> {
         }
         let to_clear = request.carried.without(consent.granted());
         if failing == 0 && to_clear.is_empty() {
-            return Outcome::Passed;
+            return (Outcome::Passed, recorded);
         }
         let found = Found {
             failing,
@@ -191,7 +223,7 @@ impl<'c> Engine<'c> {
             route: route.unwrap_or("unknown"),
             now,
         };
-        self.act(response, &found, request_cookie_headers)
+        (self.act(response, &found, request_cookie_headers), recorded)
     }
 
     /// What [`Engine::enforce`] does when some cookie fails or some must be cleared:
@@ -335,16 +367,21 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// The consent `cookie`, which sets the charter's consent cookie, records when it
-    /// keeps its prefix rule: its decision, or nothing granted when it removes the cookie.
-    fn recorded_consent(&self, cookie: &SetCookie<'_>, now: u64) -> Option<Consent> {
+    /// What `cookie`, which sets the charter's consent cookie, records when it keeps its
+    /// prefix rule: its decision (nothing granted for a value that is not a current
+    /// decision), or its removal.
+    fn recorded_consent(&self, cookie: &SetCookie<'_>, now: u64) -> Option<ConsentChange> {
         if cookie.broken_prefix().is_some() {
             return None;
         }
         Some(if cookie.is_removal(now) {
-            Consent::NONE
+            ConsentChange::Removed
         } else {
-            Consent::decode(cookie.value(), self.charter.revision(), now)
+            ConsentChange::Set(Consent::decode(
+                cookie.value(),
+                self.charter.revision(),
+                now,
+            ))
         })
     }
 

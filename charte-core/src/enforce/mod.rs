@@ -29,6 +29,8 @@
 pub mod actix;
 mod engine;
 mod headers;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod proof;
 #[cfg(feature = "tower")]
 pub mod tower;
 
@@ -36,7 +38,7 @@ use std::fmt;
 
 /// The `Set-Cookie` reader, re-exported here for servers that call the engine directly.
 pub use crate::wire::{read_name, SetCookie, Unreadable, MAX_NAME_VALUE_LEN};
-pub use engine::{Engine, Outcome, Refusal, RequestCookies};
+pub use engine::{ConsentChange, Engine, Outcome, Refusal, RequestCookies};
 pub use headers::{Edit, SetCookieHeaders};
 
 use crate::model::{Category, Lifetime, NamePrefix};

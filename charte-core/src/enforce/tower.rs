@@ -29,9 +29,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
-use http::header::COOKIE;
+use http::header::{COOKIE, LOCATION};
 use http::{HeaderValue, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -40,6 +40,7 @@ use tower_service::Service;
 use crate::consent::now;
 use crate::model::Charter;
 
+use super::proof::{self, Log, Recording};
 use super::{Engine, Mode, Outcome, Refusal, RequestCookies};
 
 impl Charter {
@@ -61,6 +62,7 @@ impl Charter {
         CharterLayer {
             charter: self,
             mode: Mode::Enforce,
+            proof: None,
         }
     }
 }
@@ -71,12 +73,38 @@ impl Charter {
 pub struct CharterLayer {
     charter: &'static Charter,
     mode: Mode,
+    proof: Option<Log>,
 }
 
 impl CharterLayer {
     /// Chooses the mode (default [`Mode::Enforce`]).
     pub fn mode(mut self, mode: Mode) -> CharterLayer {
         self.mode = mode;
+        self
+    }
+
+    /// Keeps the proof of each decision in `log` (features `proof-sqlite`,
+    /// `proof-postgres`): a response that sets or removes the consent cookie is sent
+    /// once its record is committed; when the store cannot commit, the consent cookie is
+    /// taken out of that response (the visitor will be asked again; a removal stays)
+    /// and an `ERROR` event is emitted. Responses that do not touch the consent cookie
+    /// never wait and allocate nothing more. The log is kept for the life of the process.
+    ///
+    /// ```no_run
+    /// # fn leak() -> &'static charte_core::Charter {
+    /// #   Box::leak(Box::new(charte_core::check_str("x.toml", "[charter]\nsite = \"https://example.fr\"\n").charter.unwrap()))
+    /// # }
+    /// # let CHARTER = leak();
+    /// # fn main() -> Result<(), charte_core::proof::ProofError> {
+    /// # let CHARTER = leak();
+    /// let log = charte_core::proof::ProofLog::open("sqlite://charte-proof.sqlite")?;
+    /// let app: axum::Router = axum::Router::new().layer(CHARTER.layer().proof(log));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(any(feature = "proof-sqlite", feature = "proof-postgres"))]
+    pub fn proof(mut self, log: crate::proof::ProofLog) -> CharterLayer {
+        self.proof = Some(proof::leak(log));
         self
     }
 }
@@ -88,6 +116,7 @@ impl<S> Layer<S> for CharterLayer {
         CharterService {
             inner,
             engine: Engine::new(self.charter, self.mode),
+            proof: self.proof,
         }
     }
 }
@@ -97,6 +126,7 @@ impl<S> Layer<S> for CharterLayer {
 pub struct CharterService<S> {
     inner: S,
     engine: Engine<'static>,
+    proof: Option<Log>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CharterService<S>
@@ -128,8 +158,11 @@ where
         } else {
             headers.get_all(COOKIE).iter().cloned().collect()
         };
-        let route = tracing::enabled!(target: "charte", tracing::Level::ERROR)
-            .then(|| request.uri().clone());
+        // With a proof log, a decision's record names its route: the URI is kept (a
+        // reference count for the URIs servers parse).
+        let route = (self.proof.is_some()
+            || tracing::enabled!(target: "charte", tracing::Level::ERROR))
+        .then(|| request.uri().clone());
         ResponseFuture {
             inner: self.inner.call(request),
             engine: self.engine,
@@ -137,6 +170,9 @@ where
             carried,
             route,
             now,
+            proof: self.proof,
+            held: None,
+            recording: None,
         }
     }
 }
@@ -144,7 +180,10 @@ where
 pin_project! {
     /// The response future of [`CharterService`]: enforces the charter on the
     /// response's headers once the inner service answers.
-    pub struct ResponseFuture<F> {
+    pub struct ResponseFuture<F>
+    where
+        F: Future,
+    {
         #[pin]
         inner: F,
         engine: Engine<'static>,
@@ -153,6 +192,10 @@ pin_project! {
         route: Option<Uri>,
         // The request's time, for the response too: one clock read per exchange.
         now: u64,
+        proof: Option<Log>,
+        // A decision's response, held until its record is committed.
+        held: Option<F::Output>,
+        recording: Option<Recording>,
     }
 }
 
@@ -165,12 +208,45 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        if let Some(recording) = this.recording {
+            let committed = ready!(proof::poll(recording, cx));
+            *this.recording = None;
+            let mut output = this
+                .held
+                .take()
+                .expect("a response is held while recording");
+            if let (Err(error), Ok(response)) = (committed, &mut output) {
+                proof::withhold(
+                    this.engine,
+                    response.headers_mut(),
+                    this.cookies,
+                    this.carried.iter().map(HeaderValue::as_bytes),
+                    this.route.as_ref().map(Uri::path),
+                    *this.now,
+                    &error,
+                );
+            }
+            return Poll::Ready(output);
+        }
         // Judged where the inner future answered it: the response is not moved.
         let mut poll = this.inner.poll(cx);
         let Poll::Ready(Ok(response)) = &mut poll else {
             return poll;
         };
-        let outcome = this.engine.enforce(
+        let Some(log) = *this.proof else {
+            let outcome = this.engine.enforce(
+                response.headers_mut(),
+                this.cookies,
+                this.carried.iter().map(HeaderValue::as_bytes),
+                this.route.as_ref().map(Uri::path),
+                *this.now,
+            );
+            if let Outcome::Refused(refusal) = outcome {
+                *response = refused(&refusal);
+            }
+            return poll;
+        };
+        let (outcome, change) = this.engine.enforce_with_change(
             response.headers_mut(),
             this.cookies,
             this.carried.iter().map(HeaderValue::as_bytes),
@@ -179,6 +255,28 @@ where
         );
         if let Outcome::Refused(refusal) = outcome {
             *response = refused(&refusal);
+            return poll;
+        }
+        let recording = change.and_then(|change| {
+            proof::begin(
+                log,
+                this.engine.charter(),
+                change,
+                &this.cookies.consent,
+                response.headers().get(LOCATION).map(HeaderValue::as_bytes),
+                this.route.as_ref().map(Uri::path),
+                *this.now,
+            )
+        });
+        if let Some(recording) = recording {
+            // Held until the commit; polled again at once, to be woken by it.
+            *this.held = Some(match poll {
+                Poll::Ready(output) => output,
+                Poll::Pending => unreachable!("the response is ready"),
+            });
+            *this.recording = Some(recording);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
         poll
     }

@@ -124,7 +124,7 @@ pub use log::ProofLog;
 pub use store::Store;
 
 /// What a decision did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     /// Every category the charter asks consent for was granted (« Tout accepter »).
     Grant,
