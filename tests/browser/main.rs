@@ -38,6 +38,14 @@ fn consent_choices_are_enforced_in_the_browser() {
         &["_pk_id", "theme", "cookies_preferences"],
         "after a first visit",
     );
+    // Nothing is refused before the visitor decides (issue 13): the page says so.
+    let status = browser.eval("document.querySelector('#consent-status').textContent");
+    assert!(
+        status
+            .as_str()
+            .is_some_and(|s| s.contains("rien choisi") && !s.contains("refusée")),
+        "before any decision the home page says {status}"
+    );
 
     // 2. « Tout refuser » records the refusal and keeps it so.
     browser.click("#refuse-all", "/");
@@ -51,6 +59,13 @@ fn consent_choices_are_enforced_in_the_browser() {
         "after « Tout refuser »",
     );
     cookies.assert_lacks(&["_pk_id", "theme"], "after « Tout refuser »");
+    let status = browser.eval("document.querySelector('#consent-status').textContent");
+    assert!(
+        status
+            .as_str()
+            .is_some_and(|s| s.contains("Mesure d'audience : refusée")),
+        "after « Tout refuser » the home page says {status}"
+    );
     browser.visit("/statistiques");
     browser.visit("/preferences");
     browser.visit("/traceur");
