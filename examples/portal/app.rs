@@ -17,7 +17,18 @@ charte::charter!(pub mod portal = "examples/portal.toml");
 /// The portal, behind the enforcement layer (outermost, so it sees every cookie).
 /// `POST /consent` is charte's own endpoint: it records only decisions posted from
 /// the portal's own pages (a form on another site gets `403` and no cookie).
+#[allow(dead_code)] // the browser tests serve the portal without a proof log
 pub fn router() -> Router {
+    router_with(None)
+}
+
+/// [`router`], keeping the proof of every decision in `proof` when given (the demo
+/// opens `PROOF_URL`).
+pub fn router_with(proof: Option<charte_core::proof::ProofLog>) -> Router {
+    let layer = match proof {
+        Some(log) => portal::CHARTER.layer().proof(log),
+        None => portal::CHARTER.layer(),
+    };
     Router::new()
         .route("/", get(home))
         .route("/statistiques", get(statistics))
@@ -26,7 +37,7 @@ pub fn router() -> Router {
         .route("/traceur", get(tracker))
         .route("/charte-cookies", get(charter_page))
         .merge(portal::CHARTER.consent_routes())
-        .layer(portal::CHARTER.layer())
+        .layer(layer)
 }
 
 /// What each page needs to show the banner: the visitor's consent, and where it is.
@@ -166,8 +177,38 @@ async fn charter_page(visit: Visit) -> Html<String> {
         .banner(&visit.consent, Lang::Fr)
         .page(&visit.page);
     let manage = charte::banner::manage_link(Lang::Fr);
-    let top = format!("<body>\n{banner}<nav>{manage}</nav>");
+    let top = format!(
+        "<body>\n{banner}<nav>{manage}</nav>\n{}",
+        your_consent(&visit.consent)
+    );
     Html(charter.replacen("<body>", &top, 1))
+}
+
+/// The visitor's consent id and decision date: what to quote to the site to find the
+/// proof of their choice (`charte proof show URL ID`).
+fn your_consent(consent: &charte::Consent) -> String {
+    let Some(id) = consent.id() else {
+        return String::new();
+    };
+    let decided = consent
+        .decided_at()
+        .and_then(|t| i64::try_from(t).ok())
+        .and_then(|t| cookie::time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(|t| {
+            format!(
+                "{:02}/{:02}/{} à {:02}:{:02} UTC",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<p id=\"consent-proof\">Votre identifiant de consentement : <code>{id}</code> \
+         (décision du {decided}).</p>"
+    )
 }
 
 /// The client guard, first in every page's `<head>`: the pages' own scripts (here the
