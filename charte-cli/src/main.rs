@@ -8,6 +8,7 @@ use charte_cli::import::Defaults;
 use charte_core::{render::Format, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod audit;
 mod guard;
 mod proof;
 
@@ -38,6 +39,10 @@ enum Command {
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
+    /// Check what a running site really sets against its charter, in headless
+    /// Chromium, in four states (exit 0: no finding but `unused`; 1: findings;
+    /// 2: could not run).
+    Audit(audit::AuditArgs),
     /// Print the client guard of a declaration to stdout: the script to load first in
     /// every page, before any other, that keeps scripts to the cookies the charter allows.
     Guard {
@@ -118,6 +123,7 @@ fn main() -> ExitCode {
         } => import(&page, &Defaults { provider, service }),
         Command::Guard { file } => guard::guard(&file),
         Command::Proof { command } => proof::run(command),
+        Command::Audit(args) => audit::audit(args),
     }
 }
 

@@ -504,3 +504,55 @@ fn serve_portal() -> String {
         .expect("the portal did not start listening");
     format!("http://{address}")
 }
+
+/// `charte audit` on the demo portal: in the four states, nothing breaks its charter
+/// (the layer drops the undeclared `_ga`, and the consented cookies only come with
+/// consent and go on withdrawal); only declared cookies the demo never sets are listed.
+#[test]
+fn the_demo_portal_passes_its_own_audit() {
+    use charte_audit::audit::{self, Kind, Options};
+    if browser::Browser::for_test("the_demo_portal_passes_its_own_audit").is_none() {
+        return;
+    }
+    let base = serve_portal();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/portal.toml");
+    let charter = charte_core::check(&charte_core::Origin {
+        path: file.into(),
+        display: file.to_owned(),
+        root: None,
+    })
+    .charter
+    .expect("the demo's charter is valid");
+    let report = audit::run(&charter, &[format!("{base}/")], &Options::default())
+        .unwrap_or_else(|e| panic!("auditing the demo: {e}"));
+    eprint!("{}", audit::table(&report));
+    let failing: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind != Kind::Unused)
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "the demo breaks its charter: {failing:#?}"
+    );
+    assert!(!report.fails());
+    // Every route was visited in every state, without error.
+    for path in [
+        "/",
+        "/statistiques",
+        "/preferences",
+        "/traceur",
+        "/charte-cookies",
+    ] {
+        let url = format!("{base}{path}");
+        let states = report
+            .pages
+            .iter()
+            .filter(|p| p.url == url && p.error.is_none());
+        assert!(
+            states.count() >= 3,
+            "{url} not visited: {:#?}",
+            report.pages
+        );
+    }
+}

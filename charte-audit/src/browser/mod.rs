@@ -244,6 +244,18 @@ impl Context {
     pub fn set_cookie(&self, cookie: &NewCookie) -> Result<(), Error> {
         set_cookie(&self.connection, Some(&self.id), cookie)
     }
+
+    /// Stores cookies given as the protocol's `CookieParam` objects (every attribute:
+    /// `domain`, `path`, `secure`, `httpOnly`, `sameSite`, `expires`...).
+    ///
+    /// # Errors
+    /// A protocol or transport [`Error`], or the browser refusing a cookie.
+    pub fn set_cookies(&self, cookies: &Value) -> Result<(), Error> {
+        let params = json!({ "cookies": cookies, "browserContextId": self.id });
+        self.connection
+            .call_within(None, "Storage.setCookies", params, CALL_TIMEOUT)?;
+        Ok(())
+    }
 }
 
 impl Drop for Context {
