@@ -60,6 +60,7 @@ struct Reply {
     status: u16,
     location: Option<String>,
     set_cookies: Vec<String>,
+    nosniff: bool,
     body: String,
 }
 
@@ -82,11 +83,13 @@ fn send(framework: Framework, post: &Post) -> Reply {
                 .collect::<Vec<_>>()
         };
         let location = header("location").pop();
+        let nosniff = header("x-content-type-options") == ["nosniff"];
         let set_cookies = header("set-cookie");
         Reply {
             status: response.status().as_u16(),
             location,
             set_cookies,
+            nosniff,
             body: response.text().await.expect("a body"),
         }
     })
@@ -104,6 +107,8 @@ fn assert_refused(framework: Framework, post: &Post, status: u16, reason: &str) 
         "{framework:?}: a refused post set cookies: {reply:?}"
     );
     assert_eq!(reply.location, None, "{framework:?}: {reply:?}");
+    // The message quotes the request (its `Origin`...): a browser must not run it.
+    assert!(reply.nosniff, "{framework:?}: {reply:?}");
     assert!(
         reply.body.contains("n'a pas été enregistré"),
         "{framework:?}: {reply:?}"

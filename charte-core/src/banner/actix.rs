@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use actix_web::http::header::{
     HeaderMap, HeaderName, CACHE_CONTROL, CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERER,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
@@ -105,6 +106,8 @@ fn record(charter: &Charter, request: &HttpRequest, body: &[u8]) -> HttpResponse
                 StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN),
             )
             .insert_header((CACHE_CONTROL, "no-store"))
+            // The message quotes the request's headers: never read it as HTML.
+            .insert_header((X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .content_type("text/plain; charset=utf-8")
             .body(body)
         }

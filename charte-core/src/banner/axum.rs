@@ -6,6 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERER, SET_COOKIE,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, Uri};
 use axum::routing::post;
@@ -121,6 +122,10 @@ fn record(charter: &Charter, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Res
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             );
+            // The message quotes the request's headers: never read it as HTML.
+            response
+                .headers_mut()
+                .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             response
         }
     };
