@@ -7,7 +7,7 @@ mod support;
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use charte_audit::audit::{self, Error, Kind, Options, Report};
+use charte_audit::audit::{self, Error, Kind, Options, Report, Selectors};
 use charte_audit::browser::Browser;
 use serde_json::{json, Value};
 
@@ -495,4 +495,35 @@ fn an_unreachable_site_is_an_error_and_bad_pages_are_reported_in_time() {
     // The CSV's lawful cookie was seen (in the store), nothing is reported.
     assert!(!report.fails(), "{}", audit::table(&report));
     assert!(report.findings.iter().all(|f| f.cookie != "lang"));
+}
+
+#[test]
+fn clicking_the_sites_banner_finds_the_same_as_writing_the_decision() {
+    if !browser_available("clicking_the_sites_banner_finds_the_same") {
+        return;
+    }
+    let site = support::serve();
+    let options = Options {
+        selectors: Selectors {
+            accept: Some("#accept".to_owned()),
+            refuse: Some("#refuse".to_owned()),
+        },
+        ..Options::default()
+    };
+    let report = audit::run(&support::charter(), &[format!("{}/", site.base)], &options)
+        .expect("the audit runs");
+    assert_eq!(keys(&report), expected(), "{}", audit::table(&report));
+
+    // A selector that matches nothing is a clear error.
+    let options = Options {
+        selectors: Selectors {
+            accept: Some("#nowhere".to_owned()),
+            refuse: Some("#refuse".to_owned()),
+        },
+        ..Options::default()
+    };
+    match audit::run(&support::charter(), &[format!("{}/", site.base)], &options) {
+        Err(Error::Input(message)) => assert!(message.contains("\"#nowhere\""), "{message}"),
+        other => panic!("{other:?}"),
+    }
 }

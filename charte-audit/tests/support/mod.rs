@@ -50,6 +50,7 @@ pub fn serve() -> Site {
     };
     let site = Router::new()
         .route("/", get(home))
+        .route("/consent", axum::routing::post(consent))
         .route("/stats", get(stats))
         .route("/prefs", get(prefs))
         .route("/go", get(redirect))
@@ -145,8 +146,34 @@ async fn home(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     }
     page(
         &cookies,
-        format!("<h1>home</h1>{NAV}<img src=\"/pixel.gif\" alt=\"\">"),
+        format!("<h1>home</h1>{NAV}<img src=\"/pixel.gif\" alt=\"\">{BANNER}"),
     )
+}
+
+/// The site's banner, always shown (so that a decision can be changed from the home
+/// page): the audit clicks it when given `--accept-selector` / `--refuse-selector`.
+const BANNER: &str = "<form method=\"post\" action=\"/consent\">\
+    <button id=\"accept\" name=\"choice\" value=\"all\">Accept all</button>\
+    <button id=\"refuse\" name=\"choice\" value=\"none\">Refuse all</button></form>";
+
+/// Records the banner's decision in the charter's consent cookie, back to the home page.
+async fn consent(
+    State(shared): State<Shared>,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let granted: &[Category] = match form.get("choice").map(String::as_str) {
+        Some("all") => &Category::CONSENTABLE,
+        _ => &[],
+    };
+    let cookie = shared.charter.consent_cookie(granted);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/".to_owned()),
+            (header::SET_COOKIE, cookie.to_string()),
+        ],
+    )
+        .into_response()
 }
 
 /// Lawful: `_pk_id.1` only with consent. Planted: `_pk_ref` whatever the consent.
