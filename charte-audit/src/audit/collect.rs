@@ -127,7 +127,7 @@ fn visit_state(
     options: &Options,
 ) -> Result<StateRun, Error> {
     let context = browser.new_context()?;
-    let tab = Tab::open(&context, state, options)?;
+    let tab = Tab::open(&context)?;
     let mut visit = Visit {
         tab,
         state,
@@ -260,7 +260,7 @@ struct Tab {
 }
 
 impl Tab {
-    fn open(context: &Context, state: State, options: &Options) -> Result<Tab, Error> {
+    fn open(context: &Context) -> Result<Tab, Error> {
         let page = context.new_page()?;
         let events = page.subscribe(&[
             "Network.requestWillBeSent",
@@ -274,7 +274,6 @@ impl Tab {
         page.call("Network.enable", json!({}))?;
         // No cache: every visit asks the server again, so every state sees every line.
         page.call("Network.setCacheDisabled", json!({ "cacheDisabled": true }))?;
-        let _ = (state, options);
         Ok(Tab { page, events })
     }
 }
