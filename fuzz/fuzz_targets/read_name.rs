@@ -36,7 +36,7 @@ fn reference(line: &[u8]) -> Option<(&str, &[u8])> {
 /// The prefix rule broken, from the attributes read eagerly.
 fn reference_broken_prefix(name: &str, line: &[u8]) -> Option<NamePrefix> {
     let prefix = NamePrefix::of(name)?;
-    let (mut secure, mut path, mut domain) = (false, None, false);
+    let (mut secure, mut http_only, mut path, mut domain) = (false, false, None, false);
     for av in line.split(|b| *b == b';').skip(1) {
         let (key, value) = match av.iter().position(|b| *b == b'=') {
             Some(eq) => (trim(&av[..eq]), trim(&av[eq + 1..])),
@@ -47,6 +47,8 @@ fn reference_broken_prefix(name: &str, line: &[u8]) -> Option<NamePrefix> {
         }
         if key.eq_ignore_ascii_case(b"secure") {
             secure = true;
+        } else if key.eq_ignore_ascii_case(b"httponly") {
+            http_only = true;
         } else if key.eq_ignore_ascii_case(b"path") {
             path = Some(value);
         } else if key.eq_ignore_ascii_case(b"domain") {
@@ -55,6 +57,8 @@ fn reference_broken_prefix(name: &str, line: &[u8]) -> Option<NamePrefix> {
     }
     let kept = match prefix {
         NamePrefix::Host => secure && path == Some(&b"/"[..]) && !domain,
+        NamePrefix::HostHttp => secure && http_only && path == Some(&b"/"[..]) && !domain,
+        NamePrefix::Http => secure && http_only,
         NamePrefix::Secure => secure,
     };
     (!kept).then_some(prefix)

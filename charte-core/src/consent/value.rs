@@ -144,30 +144,34 @@ impl Consent {
             .unwrap_or(Consent::NONE)
     }
 
-    /// The strict reading of formats 1 and 2, without the time checks: the fields
-    /// between the dots, each in its one canonical spelling.
+    /// The strict reading of formats 1 and 2, without the time checks. Every field but
+    /// the time has a fixed length: each is read in place, from the value's two ends.
     pub(crate) fn parse(value: &[u8], revision: &str) -> Option<Consent> {
-        let mut fields = value.split(|b| *b == b'.');
-        let (Some(version), Some(value_revision), Some(time), Some(decision)) =
-            (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return None;
-        };
-        let id = match (version, fields.next(), fields.next()) {
-            (b"1", None, None) => None,
-            (b"2", Some(id), None) => Some(ConsentId::parse(id)?),
+        let (version, rest) = value.split_first()?;
+        let rest = rest
+            .strip_prefix(b".")?
+            .strip_prefix(revision.as_bytes())?
+            .strip_prefix(b".")?;
+        // What is left: `<decided-at>.<s><f><t>`, and in format 2 `.<id>`.
+        let (rest, id) = match version {
+            b'1' => (rest, None),
+            b'2' => {
+                let (rest, id) = rest.split_at_checked(rest.len().checked_sub(ID_LEN + 1)?)?;
+                (rest, Some(ConsentId::parse(id.strip_prefix(b".")?)?))
+            }
             _ => return None,
         };
-        if value_revision != revision.as_bytes() {
-            return None;
-        }
+        let (time, decision) = rest.split_at_checked(rest.len().checked_sub(4)?)?;
         Some(Consent {
-            granted: decision_of(decision)?,
+            granted: decision_of(decision.strip_prefix(b".")?)?,
             decided_at: Some(parse_seconds(time)?),
             id,
         })
     }
 }
+
+/// The length of a consent id: 128 bits in base 32.
+const ID_LEN: usize = 26;
 
 /// The categories three digits `<s><f><t>` grant (`1` granted, `0` refused), in the
 /// order of [`Category::CONSENTABLE`]; `None` for anything else.
@@ -195,7 +199,9 @@ fn parse_seconds(digits: &[u8]) -> Option<u64> {
     if !canonical || !all_digits || digits.len() > 19 {
         return None;
     }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    digits.iter().try_fold(0u64, |seconds, digit| {
+        Some(seconds * 10 + u64::from(digit - b'0'))
+    })
 }
 
 #[cfg(test)]

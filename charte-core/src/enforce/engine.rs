@@ -341,20 +341,24 @@ impl<'c> Engine<'c> {
             Some(declared) if !consent.allows(declared) => {
                 Err(DropReason::NotConsented(declared.category()))
             }
-            Some(declared) => match cookie.broken_prefix() {
-                Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
-                None => Ok(declared),
-            },
+            // One walk of the attributes serves the prefix rule and the lifetime.
+            Some(declared) => {
+                let attributes = cookie.attributes();
+                match cookie.prefix().filter(|prefix| attributes.breaks(*prefix)) {
+                    Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
+                    None => Ok((declared, attributes)),
+                }
+            }
         };
-        let declared = match declared {
-            Ok(declared) => declared,
+        let (declared, attributes) = match declared {
+            Ok(lawful) => lawful,
             Err(_) if cookie.is_removal(now) => return Ok(()),
             Err(reason) => return Err(reason),
         };
         // A lawful cookie lives no longer than its charter says (a removal's lifetime
         // is zero or less: never too long).
         let allowed = self.charter.lifetime_limit(declared);
-        match (cookie.lifetime(now), allowed) {
+        match (attributes.lifetime(now), allowed) {
             (Some(seconds), Lifetime::Session) if seconds > 0 => {
                 Err(DropReason::TooLong { seconds, allowed })
             }

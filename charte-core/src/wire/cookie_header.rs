@@ -1,12 +1,12 @@
 //! The request's `Cookie` header, split as browsers write it (RFC 6265bis §5.7.4):
 //! `a=1; b=2`.
 
-use super::scan::trim;
+use super::scan::{find_byte, find_either, trim};
 
 /// The `(name, value)` pairs of `Cookie` request headers, as browsers send them
-/// (`a=1; b=2`), without allocating: each header split on `;`, each pair on its first
-/// `=`, names and values trimmed of spaces and tabs. Pairs without `=` or without a
-/// name are skipped.
+/// (`a=1; b=2`), without allocating: each pair up to its `;`, split at its first `=`,
+/// names and values trimmed of spaces and tabs. Pairs without `=` or without a name
+/// are skipped.
 ///
 /// ```
 /// use charte_core::wire::request_cookies;
@@ -19,12 +19,37 @@ where
 {
     cookie_headers
         .into_iter()
-        .flat_map(|header| header.split(|b| *b == b';'))
-        .filter_map(|pair| {
-            let eq = memchr::memchr(b'=', pair)?;
-            let name = trim(&pair[..eq]);
-            (!name.is_empty()).then(|| (name, trim(&pair[eq + 1..])))
-        })
+        .flat_map(|header| Pairs { rest: header })
+}
+
+/// The pairs of one `Cookie` header. Each byte is looked at once: a name up to its `=`
+/// (or, lacking one, to its `;`), then a value up to its `;`.
+struct Pairs<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.rest.is_empty() {
+            let rest = self.rest;
+            let stop = find_either(rest, b'=', b';').unwrap_or(rest.len());
+            if rest.get(stop) != Some(&b'=') {
+                // No `=` in this pair: skip it.
+                self.rest = rest.get(stop + 1..).unwrap_or_default();
+                continue;
+            }
+            let value = &rest[stop + 1..];
+            let end = find_byte(value, b';').unwrap_or(value.len());
+            self.rest = value.get(end + 1..).unwrap_or_default();
+            let name = trim(&rest[..stop]);
+            if !name.is_empty() {
+                return Some((name, trim(&value[..end])));
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]

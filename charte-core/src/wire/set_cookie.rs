@@ -6,7 +6,7 @@ use std::fmt;
 use crate::model::{Lifetime, NamePrefix, PrefixAttributes};
 
 use super::cookie_date;
-use super::scan::{has_control, trim};
+use super::scan::{any, find_byte_from, find_either, find_either_from, is_utf8, trim};
 
 /// Browsers refuse a cookie whose name and value together exceed this many bytes.
 pub const MAX_NAME_VALUE_LEN: usize = 4096;
@@ -76,9 +76,10 @@ pub struct SetCookie<'a> {
     eq: usize,
 }
 
-/// The attributes enforcement looks at, as the browser keeps them.
+/// The attributes the rules look at, as the browser keeps them: what one walk of a
+/// line finds ([`SetCookie::attributes`]).
 #[derive(Debug, Default)]
-struct Attributes<'a> {
+pub struct Attributes<'a> {
     /// The last valid `Max-Age`.
     max_age: Option<i64>,
     /// The last valid `Expires`, in Unix seconds.
@@ -97,11 +98,11 @@ impl<'a> SetCookie<'a> {
         // for even in an `http::HeaderValue`, which refuses them when made: its
         // unchecked constructor (`unsafe`, asking only for UTF-8) can let a CR LF in,
         // and a line split there would carry a second, unjudged `Set-Cookie`.
-        if has_control(line) {
+        if any(line, is_control) {
             return Err(Unreadable::ControlCharacter);
         }
         // The name ends at the first `=`, unless a `;` comes first (then there is none).
-        let eq = match memchr::memchr2(b'=', b';', line) {
+        let eq = match find_either(line, b'=', b';') {
             Some(i) if line[i] == b'=' => i,
             _ => return Err(Unreadable::Nameless),
         };
@@ -115,7 +116,7 @@ impl<'a> SetCookie<'a> {
         if name.is_empty() {
             return Err(Unreadable::Nameless);
         }
-        if std::str::from_utf8(name).is_err() {
+        if !is_utf8(name) {
             return Err(Unreadable::NotUtf8);
         }
         Ok(cookie)
@@ -139,7 +140,7 @@ impl<'a> SetCookie<'a> {
 
     /// Where the value ends: the first `;` after the name's `=`, if any.
     fn value_end(&self) -> Option<usize> {
-        memchr::memchr(b';', &self.line[self.eq + 1..]).map(|i| self.eq + 1 + i)
+        find_byte_from(self.line, self.eq + 1, b';')
     }
 
     /// Whether this deletes the cookie: `Max-Age` ≤ 0, or (without a valid `Max-Age`,
@@ -160,11 +161,7 @@ impl<'a> SetCookie<'a> {
     /// assert_eq!(SetCookie::read(b"sessionid=1").unwrap().lifetime(1_700_000_000), None);
     /// ```
     pub fn lifetime(&self, now: u64) -> Option<i64> {
-        let attributes = self.attributes();
-        let now = i64::try_from(now).unwrap_or(i64::MAX);
-        attributes
-            .max_age
-            .or_else(|| Some(attributes.expires?.saturating_sub(now)))
+        self.attributes().lifetime(now)
     }
 
     /// The line with its lifetime replaced: every `Max-Age` and `Expires` attribute
@@ -199,53 +196,89 @@ impl<'a> SetCookie<'a> {
     /// [`PREFIX_RULES`](crate::model::PREFIX_RULES); prefixes are matched
     /// case-insensitively, as browsers do).
     pub fn broken_prefix(&self) -> Option<NamePrefix> {
-        let prefix = NamePrefix::of_bytes(self.name)?;
-        let attributes = self.attributes();
-        let kept = prefix.rule().is_kept_by(PrefixAttributes {
-            secure: attributes.secure,
-            http_only: attributes.http_only,
-            path_is_root: attributes.path == Some(b"/"),
-            domain: attributes.domain,
-        });
-        (!kept).then_some(prefix)
+        let prefix = self.prefix()?;
+        self.attributes().breaks(prefix).then_some(prefix)
+    }
+
+    /// The name's prefix, if any (the most specific one).
+    pub fn prefix(&self) -> Option<NamePrefix> {
+        NamePrefix::of_bytes(self.name)
     }
 
     /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
     /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
-    fn attributes(&self) -> Attributes<'a> {
+    pub fn attributes(&self) -> Attributes<'a> {
         let mut attributes = Attributes::default();
-        let Some(value_end) = self.value_end() else {
-            return attributes;
-        };
-        for attribute in self.line[value_end + 1..].split(|b| *b == b';') {
-            let (key, value) = match memchr::memchr(b'=', attribute) {
-                Some(eq) => (trim(&attribute[..eq]), trim(&attribute[eq + 1..])),
-                None => (trim(attribute), &attribute[..0]),
+        let line = self.line;
+        // Each `;` starts an attribute: its key runs to the next `=` or `;`, its value
+        // from that `=` to the next `;` (found in the line itself, a word at a time).
+        let mut next = self.value_end();
+        while let Some(semicolon) = next {
+            // Attributes are nearly always written `; Key`: skipping that one space
+            // leaves `trim` its quick case.
+            let start = semicolon + 1 + usize::from(line.get(semicolon + 1) == Some(&b' '));
+            let (key, value) = match find_either_from(line, start, b'=', b';') {
+                Some(eq) if line[eq] == b'=' => {
+                    next = find_byte_from(line, eq + 1, b';');
+                    let end = next.unwrap_or(line.len());
+                    (trim(&line[start..eq]), trim(&line[eq + 1..end]))
+                }
+                stop => {
+                    next = stop;
+                    (trim(&line[start..stop.unwrap_or(line.len())]), &line[..0])
+                }
             };
             if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
                 continue;
             }
-            let is = |name: &str| key.eq_ignore_ascii_case(name.as_bytes());
-            if is("max-age") {
-                if let Some(seconds) = parse_max_age(value) {
-                    attributes.max_age = Some(seconds);
+            // Keys told apart by their length first: one comparison per attribute.
+            let is = |name: &[u8]| key.eq_ignore_ascii_case(name);
+            match key.len() {
+                7 if is(b"max-age") => {
+                    if let Some(seconds) = parse_max_age(value) {
+                        attributes.max_age = Some(seconds);
+                    }
                 }
-            } else if is("expires") {
-                if let Some(date) = cookie_date::parse(value) {
-                    attributes.expires = Some(date);
+                7 if is(b"expires") => {
+                    if let Some(date) = cookie_date::parse(value) {
+                        attributes.expires = Some(date);
+                    }
                 }
-            } else if is("secure") {
-                attributes.secure = true;
-            } else if is("httponly") {
-                attributes.http_only = true;
-            } else if is("path") {
-                attributes.path = Some(value);
-            } else if is("domain") {
-                attributes.domain = true;
+                6 if is(b"secure") => attributes.secure = true,
+                8 if is(b"httponly") => attributes.http_only = true,
+                4 if is(b"path") => attributes.path = Some(value),
+                6 if is(b"domain") => attributes.domain = true,
+                _ => {}
             }
         }
         attributes
     }
+}
+
+impl Attributes<'_> {
+    /// See [`SetCookie::lifetime`].
+    pub fn lifetime(&self, now: u64) -> Option<i64> {
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        self.max_age
+            .or_else(|| Some(self.expires?.saturating_sub(now)))
+    }
+
+    /// Whether these attributes break `prefix`'s rule (see
+    /// [`PREFIX_RULES`](crate::model::PREFIX_RULES)).
+    pub fn breaks(&self, prefix: NamePrefix) -> bool {
+        !prefix.rule().is_kept_by(PrefixAttributes {
+            secure: self.secure,
+            http_only: self.http_only,
+            path_is_root: self.path == Some(b"/"),
+            domain: self.domain,
+        })
+    }
+}
+
+/// A byte that makes browsers reject the whole `Set-Cookie`: a control character
+/// other than tab (RFC 6265bis §5.6, step 1).
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
 }
 
 /// `Max-Age`: an optional `-` then digits; anything else is ignored, as browsers do.
