@@ -142,7 +142,7 @@ pub async fn hand_written(request: Request, next: Next) -> Response {
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .any(|c| c.name() == "consent" && c.value().ends_with(".100"));
+        .any(|c| c.name() == "consent" && c.value().split('.').nth(3) == Some("100"));
     let mut response = next.run(request).await;
     let kept: Vec<HeaderValue> = response
         .headers()
