@@ -341,16 +341,20 @@ impl<'c> Engine<'c> {
             Some(declared) if !consent.allows(declared) => {
                 Err(DropReason::NotConsented(declared.category()))
             }
-            // One walk of the attributes serves the prefix rule and the lifetime.
-            Some(declared) => {
-                let attributes = cookie.attributes();
-                match cookie.prefix().filter(|prefix| attributes.breaks(*prefix)) {
-                    Some(prefix) => Err(DropReason::BrokenPrefix(prefix)),
-                    None => Ok((declared, attributes)),
+            Some(declared) => match cookie.prefix() {
+                // A prefixed name: one walk serves its rule and its lifetime.
+                Some(prefix) => {
+                    let attributes = cookie.attributes();
+                    if attributes.breaks(prefix) {
+                        Err(DropReason::BrokenPrefix(prefix))
+                    } else {
+                        Ok((declared, attributes.lifetime(now)))
+                    }
                 }
-            }
+                None => Ok((declared, cookie.lifetime(now))),
+            },
         };
-        let (declared, attributes) = match declared {
+        let (declared, lifetime) = match declared {
             Ok(lawful) => lawful,
             Err(_) if cookie.is_removal(now) => return Ok(()),
             Err(reason) => return Err(reason),
@@ -358,7 +362,7 @@ impl<'c> Engine<'c> {
         // A lawful cookie lives no longer than its charter says (a removal's lifetime
         // is zero or less: never too long).
         let allowed = self.charter.lifetime_limit(declared);
-        match (attributes.lifetime(now), allowed) {
+        match (lifetime, allowed) {
             (Some(seconds), Lifetime::Session) if seconds > 0 => {
                 Err(DropReason::TooLong { seconds, allowed })
             }

@@ -161,7 +161,7 @@ impl<'a> SetCookie<'a> {
     /// assert_eq!(SetCookie::read(b"sessionid=1").unwrap().lifetime(1_700_000_000), None);
     /// ```
     pub fn lifetime(&self, now: u64) -> Option<i64> {
-        self.attributes().lifetime(now)
+        self.walk(Only::Lifetime).lifetime(now)
     }
 
     /// The line with its lifetime replaced: every `Max-Age` and `Expires` attribute
@@ -208,6 +208,11 @@ impl<'a> SetCookie<'a> {
     /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
     /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
     pub fn attributes(&self) -> Attributes<'a> {
+        self.walk(Only::All)
+    }
+
+    /// The walk of [`SetCookie::attributes`], or of the lifetime attributes alone.
+    fn walk(&self, only: Only) -> Attributes<'a> {
         let mut attributes = Attributes::default();
         let line = self.line;
         // Each `;` starts an attribute: its key runs to the next `=` or `;`, its value
@@ -217,6 +222,17 @@ impl<'a> SetCookie<'a> {
             // Attributes are nearly always written `; Key`: skipping that one space
             // leaves `trim` its quick case.
             let start = semicolon + 1 + usize::from(line.get(semicolon + 1) == Some(&b' '));
+            // Every lawful line is walked for its lifetime: an attribute whose first
+            // byte cannot start `Max-Age` or `Expires` is skipped to the next `;`.
+            if only == Only::Lifetime
+                && !matches!(
+                    line.get(start),
+                    Some(b'm' | b'M' | b'e' | b'E' | b' ' | b'\t')
+                )
+            {
+                next = find_byte_from(line, start, b';');
+                continue;
+            }
             let (key, value) = match find_either_from(line, start, b'=', b';') {
                 Some(eq) if line[eq] == b'=' => {
                     next = find_byte_from(line, eq + 1, b';');
@@ -253,6 +269,13 @@ impl<'a> SetCookie<'a> {
         }
         attributes
     }
+}
+
+/// Which attributes a walk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Only {
+    All,
+    Lifetime,
 }
 
 impl Attributes<'_> {
@@ -353,6 +376,34 @@ mod tests {
         // The last valid Max-Age counts.
         assert!(removal("a=1; Max-Age=60; Max-Age=0"));
         assert!(!removal("a=1; Max-Age=0; Max-Age=60"));
+    }
+
+    /// The lifetime-only walk skips attributes by their first byte: it agrees with the
+    /// whole walk, whatever the spacing and case.
+    #[test]
+    fn the_lifetime_walk_agrees_with_the_whole_walk() {
+        let lines = [
+            "a=1; Max-Age=5",
+            "a=1;max-age=5",
+            "a=1; \tMAX-AGE = 5",
+            "a=1;  Max-Age=5",
+            "a=1; Path=/; Expires=Thu, 01 Jan 2099 00:00:00 GMT; HttpOnly",
+            "a=1; expires=Thu, 01 Jan 2099 00:00:00 GMT; Max-Age=-1",
+            "a=1; SameSite=Lax; Secure; max-age=60; Path=/",
+            "a=1; Max-Agent=5; Expiresx=1",
+            "a=1; =5; ;;; Max-Age",
+            "a=1",
+        ];
+        for line in lines {
+            let cookie = SetCookie::read(line.as_bytes()).unwrap();
+            assert_eq!(
+                cookie.lifetime(NOW),
+                cookie.attributes().lifetime(NOW),
+                "{line:?}"
+            );
+        }
+        let cookie = SetCookie::read(b"a=1; \tMAX-AGE = 5").unwrap();
+        assert_eq!(cookie.lifetime(NOW), Some(5));
     }
 
     #[test]
