@@ -23,10 +23,7 @@ charte::charter!(mod portal = "examples/portal.toml");
 
 async fn decide() -> impl IntoResponse {
     let cookie = portal::CHARTER.consent_cookie(&[Category::Statistics]);
-    (
-        [(http::header::SET_COOKIE, cookie.to_string())],
-        "recorded",
-    )
+    ([(http::header::SET_COOKIE, cookie.to_string())], "recorded")
 }
 
 fn serve(port: u16, url: &str) -> std::io::Result<()> {
@@ -36,7 +33,9 @@ fn serve(port: u16, url: &str) -> std::io::Result<()> {
         let log = charte_core::proof::ProofLog::open(url).map_err(std::io::Error::other)?;
         portal::CHARTER.layer().proof(log)
     };
-    let app = axum::Router::new().route("/decide", get(decide)).layer(layer);
+    let app = axum::Router::new()
+        .route("/decide", get(decide))
+        .layer(layer);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
