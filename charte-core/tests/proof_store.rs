@@ -113,14 +113,38 @@ struct TempDir(PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // Kept until the next run of this test binary: deleting a log while its writer
+        // thread may still be closing it lets a concurrent test's new file reuse the
+        // inode number, and SQLite's unix VFS then takes its locks in opposite orders
+        // in the two threads (findReusableFd against unixIsSharingShmNode): a
+        // deadlock seen once here (bundled SQLite of rusqlite 0.38).
+        let _ = &self.0;
     }
+}
+
+/// Removes the logs an earlier run of this binary left.
+fn clean_earlier_runs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let mine = format!("-{}-", std::process::id());
+        for entry in std::fs::read_dir(std::env::temp_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("charte-proof-store-") && !name.contains(&mine) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
 }
 
 impl Db {
     fn sqlite(test: &str) -> Db {
+        clean_earlier_runs();
         let dir = std::env::temp_dir().join(format!(
-            "charte-proof-{test}-{}-{:?}",
+            "charte-proof-store-{test}-{}-{:?}",
             std::process::id(),
             std::thread::current().id()
         ));
