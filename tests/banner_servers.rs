@@ -6,11 +6,14 @@
 //! Every forged or malformed post must come back without any `Set-Cookie` and with a
 //! `WARN` event; a lawful one with `303 See Other` and the consent cookie.
 
-use std::io::Write;
+#[path = "support/events.rs"]
+mod events;
+
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Mutex, OnceLock};
 
 use charte::Category;
+use events::{capture_events_with, events};
 
 charte::charter!(mod portal = "examples/portal.toml");
 
@@ -359,7 +362,7 @@ fn a_malformed_post_is_refused() {
 /// layer outside both; one per framework, started on first use.
 fn server(framework: Framework) -> SocketAddr {
     static SERVERS: Mutex<Vec<(Framework, SocketAddr)>> = Mutex::new(Vec::new());
-    capture_events();
+    capture_events_with("charte=warn");
     let mut servers = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, address)) = servers.iter().find(|(f, _)| *f == framework) {
         return *address;
@@ -457,38 +460,4 @@ fn client() -> &'static reqwest::Client {
             .build()
             .unwrap()
     })
-}
-
-/// Every `charte` event of this test binary, as text.
-fn events() -> String {
-    String::from_utf8_lossy(&EVENTS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-}
-
-static EVENTS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        EVENTS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture_events() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("charte=warn")
-            .with_ansi(false)
-            .with_writer(|| Capture)
-            .try_init();
-    });
 }

@@ -6,6 +6,8 @@
 //! cookie for that decision (`CHARTER.consent_cookie`), `x-withdraw` removes it,
 //! `x-set-cookie` sets any other line, `x-location` answers `303` to that place.
 
+#[path = "support/events.rs"]
+mod events;
 mod pg_cluster;
 
 use std::net::{SocketAddr, TcpListener};
@@ -16,6 +18,7 @@ use std::time::Duration;
 use charte::consent::Categories;
 use charte::proof::{Action, ProofLog, Record, Store};
 use charte::{Category, Charter, Consent};
+use events::{capture_events_with, events};
 use pg_cluster::Cluster;
 
 fn charter() -> &'static Charter {
@@ -42,42 +45,10 @@ enum Framework {
     Actix,
 }
 
-/// Events at `ERROR` from `charte`, as text (the failure tests read them).
-static EVENTS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl std::io::Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        EVENTS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn events() -> String {
-    String::from_utf8_lossy(&EVENTS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-}
-
-fn capture_events() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("charte=error")
-            .with_ansi(false)
-            .with_writer(|| Capture)
-            .try_init();
-    });
-}
-
 /// Starts a server of `framework` whose layer writes to `url`; its address.
 fn serve(framework: Framework, url: &str) -> SocketAddr {
-    capture_events();
+    // Events at `ERROR` from `charte`: the failure tests read them.
+    capture_events_with("charte=error");
     let log = ProofLog::open(url).expect("open the proof log");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();

@@ -7,7 +7,10 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
+mod events;
+
+pub use events::{capture_events_with, events};
+
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Mutex, OnceLock};
 
@@ -208,42 +211,6 @@ fn start_actix(listener: TcpListener, mode: Mode) {
     });
 }
 
-/// Every `charte` event of this test binary, as text.
-pub fn events() -> String {
-    String::from_utf8_lossy(&EVENTS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-}
-
-static EVENTS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        EVENTS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn capture_events() {
     capture_events_with("charte=info");
-}
-
-/// Captures events with `filter` from now on; the first call in a test binary wins
-/// (call it before any `send` to choose another filter than `charte=info`).
-pub fn capture_events_with(filter: &str) {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(false)
-            .with_writer(|| Capture)
-            .try_init();
-    });
 }
