@@ -27,7 +27,7 @@ count() {
 baseline=$(count baseline)
 echo "| part | instructions |"
 echo "|---|---|"
-for part in clock read_request set_cookie_0 set_cookie_1 set_cookie_2 prefix_rule lookup exchange; do
+for part in clock read_request set_cookie_0 set_cookie_1 set_cookie_2 lifetime_0 lifetime_1 lifetime_2 prefix_rule lookup exchange; do
     total=$(count "$part")
     echo "| $part | $(( (total - baseline) / n )) |"
 done

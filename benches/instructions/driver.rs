@@ -4,7 +4,8 @@
 //! wall time on these shared machines.
 //!
 //! `engine_instructions PART N`, PART one of: `baseline` (the loop alone), `clock`,
-//! `read_request`, `set_cookie_0`, `set_cookie_1`, `set_cookie_2`, `prefix_rule` (reading
+//! `read_request`, `set_cookie_0`, `set_cookie_1`, `set_cookie_2`, `lifetime_0`,
+//! `lifetime_1`, `lifetime_2` (a line read and its lifetime found), `prefix_rule` (reading
 //! the `__Host-` line and checking its prefix rule), `lookup`,
 //! `exchange` (`read_request` then `enforce`, as the layer does).
 
@@ -58,6 +59,13 @@ fn main() {
             "set_cookie_0" | "set_cookie_1" | "set_cookie_2" => {
                 let line = LINES[usize::from(part.as_bytes()[11] - b'0')];
                 SetCookie::read(black_box(line.as_bytes())).map_or(0, |c| c.name_bytes().len())
+            }
+            "lifetime_0" | "lifetime_1" | "lifetime_2" => {
+                // One line read and its lifetime found, as the engine does for a lawful
+                // line without a name prefix.
+                let line = LINES[usize::from(part.as_bytes()[9] - b'0')];
+                SetCookie::read(black_box(line.as_bytes()))
+                    .map_or(0, |c| c.lifetime(now).map_or(1, |s| s as usize))
             }
             "prefix_rule" => {
                 // The `__Host-` line's prefix rule: its attributes walked.

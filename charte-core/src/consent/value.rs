@@ -195,13 +195,17 @@ fn decision_of(digits: &[u8]) -> Option<Categories> {
 /// which [`Consent::decode`] would refuse anyway.
 fn parse_seconds(digits: &[u8]) -> Option<u64> {
     let canonical = digits.first() != Some(&b'0') || digits.len() == 1;
-    let all_digits = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
-    if !canonical || !all_digits || digits.len() > 19 {
+    if !canonical || digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    digits.iter().try_fold(0u64, |seconds, digit| {
-        Some(seconds * 10 + u64::from(digit - b'0'))
-    })
+    let mut seconds = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        seconds = seconds * 10 + u64::from(digit - b'0');
+    }
+    Some(seconds)
 }
 
 #[cfg(test)]

@@ -161,7 +161,15 @@ impl<'a> SetCookie<'a> {
     /// assert_eq!(SetCookie::read(b"sessionid=1").unwrap().lifetime(1_700_000_000), None);
     /// ```
     pub fn lifetime(&self, now: u64) -> Option<i64> {
-        self.walk(Only::Lifetime).lifetime(now)
+        // A lifetime is written with digits: `Max-Age` is digits, and a cookie date
+        // needs a time, a day and a year (RFC 6265bis §5.1.1). Attributes without a
+        // digit (`; HttpOnly; SameSite=Lax; Path=/`, most lines) make a session
+        // cookie: one vector test settles them, where a walk looks at each attribute.
+        let semicolon = self.value_end()?;
+        if !any(&self.line[semicolon..], |b| b.is_ascii_digit()) {
+            return None;
+        }
+        self.walk(Some(semicolon), Only::Lifetime).lifetime(now)
     }
 
     /// The line with its lifetime replaced: every `Max-Age` and `Expires` attribute
@@ -208,16 +216,17 @@ impl<'a> SetCookie<'a> {
     /// Walks the attributes, as the browser does: each `;`-separated `key=value`,
     /// trimmed; unknown keys and over-long values ignored; the last valid one wins.
     pub fn attributes(&self) -> Attributes<'a> {
-        self.walk(Only::All)
+        self.walk(self.value_end(), Only::All)
     }
 
-    /// The walk of [`SetCookie::attributes`], or of the lifetime attributes alone.
-    fn walk(&self, only: Only) -> Attributes<'a> {
+    /// The walk of [`SetCookie::attributes`], or of the lifetime attributes alone,
+    /// from the `;` that ends the value (none: no attributes).
+    fn walk(&self, value_end: Option<usize>, only: Only) -> Attributes<'a> {
         let mut attributes = Attributes::default();
         let line = self.line;
         // Each `;` starts an attribute: its key runs to the next `=` or `;`, its value
         // from that `=` to the next `;` (found in the line itself, a word at a time).
-        let mut next = self.value_end();
+        let mut next = value_end;
         while let Some(semicolon) = next {
             // Attributes are nearly always written `; Key`: skipping that one space
             // leaves `trim` its quick case.
@@ -311,12 +320,18 @@ fn parse_max_age(value: &[u8]) -> Option<i64> {
         Some(digits) => (true, digits),
         None => (false, value),
     };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() {
         return None;
     }
-    let magnitude = digits.iter().fold(0i64, |n, d| {
-        n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
-    });
+    let mut magnitude = 0i64;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        magnitude = magnitude
+            .saturating_mul(10)
+            .saturating_add(i64::from(digit - b'0'));
+    }
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -393,6 +408,11 @@ mod tests {
             "a=1; Max-Agent=5; Expiresx=1",
             "a=1; =5; ;;; Max-Age",
             "a=1",
+            // Digits in the value only: no lifetime, settled without a walk.
+            "a=123; HttpOnly; SameSite=Lax",
+            // An `Expires` without digits is no date: a session cookie.
+            "a=1; Expires=Thu, Jan GMT",
+            "a=1; Path=/v1; Expires=Thu, 01 Jan 2099 00:00:00 GMT",
         ];
         for line in lines {
             let cookie = SetCookie::read(line.as_bytes()).unwrap();
@@ -404,6 +424,25 @@ mod tests {
         }
         let cookie = SetCookie::read(b"a=1; \tMAX-AGE = 5").unwrap();
         assert_eq!(cookie.lifetime(NOW), Some(5));
+    }
+
+    proptest::proptest! {
+        /// The lifetime read alone (its digit test, then the lifetime-only walk)
+        /// agrees with the whole walk on lines of every shape.
+        #[test]
+        fn the_lifetime_reading_agrees_with_the_whole_walk(
+            value in "[a-z0-9=]{0,4}",
+            attributes in r"(;[ \t]?(Max-Age|max-AGE|Expires|expires|Path|SameSite|Secure|x)([ \t]?=[ \t]?(-?[0-9]{1,3}|Thu, 01 Jan 20[0-9]{2} 0[0-9]:00:00 GMT|Lax|/[a-z0-9]{0,2}|[0-9a-zA-Z ,:-]{0,12}))?){0,4}",
+        ) {
+            let line = format!("a={value}{attributes}");
+            let cookie = SetCookie::read(line.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(
+                cookie.lifetime(NOW),
+                cookie.attributes().lifetime(NOW),
+                "{:?}",
+                line
+            );
+        }
     }
 
     #[test]
