@@ -67,7 +67,12 @@ const RECORD_COLUMNS: &str = "seq, consent_id, decided_at, recorded_at, revision
 pub(crate) struct Postgres {
     client: Client,
     archive: Statement,
-    insert: Statement,
+    /// Locks and reads the chain's head.
+    lock_head: Statement,
+    /// Inserts a whole batch of records from one array per column and moves the head,
+    /// in one round trip (a statement per record made the network and the server's
+    /// per-statement work the limit on decisions per second).
+    append: Statement,
 }
 
 fn failed(context: &str) -> impl Fn(postgres::Error) -> ProofError + '_ {
@@ -90,16 +95,30 @@ impl Postgres {
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (revision) DO NOTHING",
             )
             .map_err(&prepare)?;
-        let insert = client
+        let lock_head = client
+            .prepare("SELECT seq, hash FROM proof_head WHERE id = 1 FOR UPDATE")
+            .map_err(&prepare)?;
+        // The arrays' types are spelled out so that the statement prepares without a
+        // batch; `unnest` of several arrays zips them into rows, in order. The head's
+        // update rides in the same statement (a data-modifying CTE always runs).
+        let append = client
             .prepare(&format!(
-                "INSERT INTO proof_records ({RECORD_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                "WITH moved AS (UPDATE proof_head SET seq = $14, hash = $15 WHERE id = 1) \
+                 INSERT INTO proof_records ({RECORD_COLUMNS}) \
+                 SELECT seq, consent_id, decided_at, $13, revision, statistics, first_party, \
+                 third_party, action, route, charter_sha256, prev_hash, hash \
+                 FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], \
+                 $5::boolean[], $6::boolean[], $7::boolean[], $8::text[], $9::text[], \
+                 $10::text[], $11::text[], $12::text[]) \
+                 AS batch (seq, consent_id, decided_at, revision, statistics, first_party, \
+                 third_party, action, route, charter_sha256, prev_hash, hash)"
             ))
             .map_err(&prepare)?;
         Ok(Postgres {
             client,
             archive,
-            insert,
+            lock_head,
+            append,
         })
     }
 }
@@ -257,65 +276,85 @@ fn scan(
 impl Backend for Postgres {
     fn append(&mut self, entries: &[&Entry], now: u64) -> Result<Vec<Receipt>, ProofError> {
         let write = failed("cannot append the records");
+        let head_failed = failed("cannot read the chain's head");
         let mut tx = self.client.transaction().map_err(&write)?;
         // The head row's lock orders the transactions of every server.
-        let (mut seq, mut prev) = head(&mut tx, true)?;
-        let mut receipts = Vec::with_capacity(entries.len());
+        let row = tx.query_one(&self.lock_head, &[]).map_err(&head_failed)?;
+        let mut seq = from_db(row.try_get(0).map_err(&head_failed)?);
+        let mut prev: String = row.try_get(1).map_err(&head_failed)?;
+        // The charters first, once per revision of the batch: only the record of the
+        // entry whose insert archived a charter holds its hash (the first entry carrying
+        // it), as when each entry archived its own in turn.
         let now_db = to_db(now)?;
-        for entry in entries {
-            let charter_sha256 = match &entry.charter {
-                Some(c) => {
-                    let archived = tx
-                        .execute(
-                            &self.archive,
-                            &[
-                                &c.revision,
-                                &now_db,
-                                &c.sha256,
-                                &c.text_fr,
-                                &c.text_en,
-                                &c.html_fr,
-                                &c.html_en,
-                            ],
-                        )
-                        .map_err(&write)?;
-                    // Only the record that archived the charter holds its hash.
-                    (archived == 1).then(|| c.sha256.clone())
-                }
-                None => None,
-            };
+        let mut archived_here: Vec<&str> = Vec::new();
+        let mut holds_hash = vec![false; entries.len()];
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(c) = &entry.charter else { continue };
+            if archived_here.contains(&c.revision.as_str()) {
+                continue;
+            }
+            archived_here.push(&c.revision);
+            let archived = tx
+                .execute(
+                    &self.archive,
+                    &[
+                        &c.revision,
+                        &now_db,
+                        &c.sha256,
+                        &c.text_fr,
+                        &c.text_en,
+                        &c.html_fr,
+                        &c.html_en,
+                    ],
+                )
+                .map_err(&write)?;
+            holds_hash[i] = archived == 1;
+        }
+        let n = entries.len();
+        let mut columns = Columns::with_capacity(n);
+        let mut receipts = Vec::with_capacity(n);
+        for (entry, holds) in entries.iter().zip(holds_hash) {
+            let charter_sha256 = entry
+                .charter
+                .as_ref()
+                .filter(|_| holds)
+                .map(|c| c.sha256.clone());
             let record = next_record(seq + 1, &prev, entry, now, charter_sha256);
-            tx.execute(
-                &self.insert,
+            seq = record.seq;
+            prev.clone_from(&record.hash);
+            receipts.push(Receipt {
+                seq,
+                hash: record.hash.clone(),
+            });
+            columns.push(record)?;
+        }
+        let inserted = tx
+            .execute(
+                &self.append,
                 &[
-                    &to_db(record.seq)?,
-                    &record.consent_id,
-                    &to_db(record.decided_at)?,
+                    &columns.seq,
+                    &columns.consent_id,
+                    &columns.decided_at,
+                    &columns.revision,
+                    &columns.statistics,
+                    &columns.first_party,
+                    &columns.third_party,
+                    &columns.action,
+                    &columns.route,
+                    &columns.charter_sha256,
+                    &columns.prev_hash,
+                    &columns.hash,
                     &now_db,
-                    &record.revision,
-                    &record.granted.contains(Category::Statistics),
-                    &record.granted.contains(Category::FirstParty),
-                    &record.granted.contains(Category::ThirdParty),
-                    &record.action.as_str(),
-                    &record.route,
-                    &record.charter_sha256,
-                    &record.prev_hash,
-                    &record.hash,
+                    &to_db(seq)?,
+                    &prev,
                 ],
             )
             .map_err(&write)?;
-            seq = record.seq;
-            prev = record.hash;
-            receipts.push(Receipt {
-                seq,
-                hash: prev.clone(),
-            });
+        if inserted != n as u64 {
+            return Err(ProofError::Store(format!(
+                "cannot append the records: {inserted} of {n} inserted"
+            )));
         }
-        tx.execute(
-            "UPDATE proof_head SET seq = $1, hash = $2 WHERE id = 1",
-            &[&to_db(seq)?, &prev],
-        )
-        .map_err(&write)?;
         tx.commit().map_err(write)?;
         Ok(receipts)
     }
@@ -407,5 +446,59 @@ impl Backend for Postgres {
                 before,
             }),
         })
+    }
+}
+
+/// A batch of records, one vector per column (the arrays the append statement unnests).
+struct Columns {
+    seq: Vec<i64>,
+    consent_id: Vec<String>,
+    decided_at: Vec<i64>,
+    revision: Vec<String>,
+    statistics: Vec<bool>,
+    first_party: Vec<bool>,
+    third_party: Vec<bool>,
+    action: Vec<&'static str>,
+    route: Vec<String>,
+    charter_sha256: Vec<Option<String>>,
+    prev_hash: Vec<String>,
+    hash: Vec<String>,
+}
+
+impl Columns {
+    fn with_capacity(n: usize) -> Columns {
+        Columns {
+            seq: Vec::with_capacity(n),
+            consent_id: Vec::with_capacity(n),
+            decided_at: Vec::with_capacity(n),
+            revision: Vec::with_capacity(n),
+            statistics: Vec::with_capacity(n),
+            first_party: Vec::with_capacity(n),
+            third_party: Vec::with_capacity(n),
+            action: Vec::with_capacity(n),
+            route: Vec::with_capacity(n),
+            charter_sha256: Vec::with_capacity(n),
+            prev_hash: Vec::with_capacity(n),
+            hash: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, record: Record) -> Result<(), ProofError> {
+        self.seq.push(to_db(record.seq)?);
+        self.decided_at.push(to_db(record.decided_at)?);
+        self.consent_id.push(record.consent_id);
+        self.revision.push(record.revision);
+        self.statistics
+            .push(record.granted.contains(Category::Statistics));
+        self.first_party
+            .push(record.granted.contains(Category::FirstParty));
+        self.third_party
+            .push(record.granted.contains(Category::ThirdParty));
+        self.action.push(record.action.as_str());
+        self.route.push(record.route);
+        self.charter_sha256.push(record.charter_sha256);
+        self.prev_hash.push(record.prev_hash);
+        self.hash.push(record.hash);
+        Ok(())
     }
 }
