@@ -49,8 +49,14 @@ for router in bare noop_layer charte_layer hand_written_middleware; do
     per_request[$router]=$(( (many - few) / requests ))
     echo "| $router | ${per_request[$router]} |"
 done
-python3 - "${per_request[noop_layer]}" "${per_request[charte_layer]}" "${per_request[hand_written_middleware]}" <<'RATIOS'
+# The same layer, the request's consent value in format 1 (no id): what the id costs.
+few=$(CHARTE_BENCH_CONSENT_FORMAT=1 routed charte_layer 1000)
+many=$(CHARTE_BENCH_CONSENT_FORMAT=1 routed charte_layer $(( requests + 1000 )))
+format1=$(( (many - few) / requests ))
+echo "| charte_layer, consent value of format 1 | $format1 |"
+python3 - "${per_request[noop_layer]}" "${per_request[charte_layer]}" "${per_request[hand_written_middleware]}" "$format1" <<'RATIOS'
 import sys
-noop, layer, hand = map(int, sys.argv[1:])
+noop, layer, hand, format1 = map(int, sys.argv[1:])
 print(f"\nlayer / no-op layer: {layer / noop:.3f}; layer / hand-written: {layer / hand:.3f}")
+print(f"format 2 against format 1: {layer / noop:.3f} / {format1 / noop:.3f} = +{(layer / format1 - 1) * 100:.1f} %")
 RATIOS

@@ -53,12 +53,20 @@ pub fn served(router: Router) -> Router {
     router.with_state(())
 }
 
-/// The request: a consent cookie granting statistics.
+/// The request: a consent cookie granting statistics, written as
+/// `Charter::consent_cookie` writes it (format 2, with its id); in format 1 (no id)
+/// when `CHARTE_BENCH_CONSENT_FORMAT=1`, to measure what the id costs.
 pub fn request() -> Request {
     static COOKIE_HEADER: OnceLock<HeaderValue> = OnceLock::new();
     let cookie = COOKIE_HEADER.get_or_init(|| {
         let consent = charter().consent_cookie(&[Category::Statistics]);
-        HeaderValue::try_from(consent.stripped().to_string()).unwrap()
+        let mut text = consent.stripped().to_string();
+        if std::env::var("CHARTE_BENCH_CONSENT_FORMAT").as_deref() == Ok("1") {
+            let decision = charte::Consent::new(&[Category::Statistics], charte::consent::now());
+            let value = decision.encode(charter().revision()).unwrap();
+            text = format!("{}={value}", consent.name());
+        }
+        HeaderValue::try_from(text).unwrap()
     });
     Request::builder()
         .uri("/")

@@ -227,8 +227,9 @@ pin_project! {
         // The request's time, for the response too: one clock read per exchange.
         now: u64,
         proof: Option<Log>,
-        // A decision's response, held until its record is committed.
-        held: Option<F::Output>,
+        // A decision's response, held until its record is committed (boxed: the
+        // future stays small for every other request).
+        held: Option<Box<F::Output>>,
         recording: Option<Recording>,
     }
 }
@@ -245,10 +246,10 @@ where
         if let Some(recording) = this.recording {
             let committed = ready!(proof::poll(recording, cx));
             *this.recording = None;
-            let held = this
+            let held = (*this
                 .held
                 .take()
-                .expect("a response is held while recording")?;
+                .expect("a response is held while recording"))?;
             let (request, mut response) = held.into_parts();
             if let Err(error) = committed {
                 proof::withhold(
@@ -308,7 +309,7 @@ where
                 };
                 if let Some(recording) = recording {
                     // Held until the commit; polled again at once, to be woken by it.
-                    *this.held = Some(Ok(ServiceResponse::new(request, response)));
+                    *this.held = Some(Box::new(Ok(ServiceResponse::new(request, response))));
                     *this.recording = Some(recording);
                     cx.waker().wake_by_ref();
                     return Poll::Pending;

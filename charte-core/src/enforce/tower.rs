@@ -193,8 +193,9 @@ pin_project! {
         // The request's time, for the response too: one clock read per exchange.
         now: u64,
         proof: Option<Log>,
-        // A decision's response, held until its record is committed.
-        held: Option<F::Output>,
+        // A decision's response, held until its record is committed (boxed: the
+        // future, moved into the router's box for every request, stays small).
+        held: Option<Box<F::Output>>,
         recording: Option<Recording>,
     }
 }
@@ -211,7 +212,7 @@ where
         if let Some(recording) = this.recording {
             let committed = ready!(proof::poll(recording, cx));
             *this.recording = None;
-            let mut output = this
+            let mut output = *this
                 .held
                 .take()
                 .expect("a response is held while recording");
@@ -270,10 +271,10 @@ where
         });
         if let Some(recording) = recording {
             // Held until the commit; polled again at once, to be woken by it.
-            *this.held = Some(match poll {
+            *this.held = Some(Box::new(match poll {
                 Poll::Ready(output) => output,
                 Poll::Pending => unreachable!("the response is ready"),
-            });
+            }));
             *this.recording = Some(recording);
             cx.waker().wake_by_ref();
             return Poll::Pending;
