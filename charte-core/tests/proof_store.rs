@@ -113,36 +113,14 @@ struct TempDir(PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        // Kept until the next run of this test binary: deleting a log while its writer
-        // thread may still be closing it lets a concurrent test's new file reuse the
-        // inode number, and SQLite's unix VFS then takes its locks in opposite orders
-        // in the two threads (findReusableFd against unixIsSharingShmNode): a
-        // deadlock seen once here (bundled SQLite of rusqlite 0.38).
-        let _ = &self.0;
+        // The logs on these files are dropped first (declared later), and a dropped
+        // log has closed its connection: deleting the files is safe.
+        let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// Removes the logs an earlier run of this binary left.
-fn clean_earlier_runs() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let mine = format!("-{}-", std::process::id());
-        for entry in std::fs::read_dir(std::env::temp_dir())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("charte-proof-store-") && !name.contains(&mine) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    });
 }
 
 impl Db {
     fn sqlite(test: &str) -> Db {
-        clean_earlier_runs();
         let dir = std::env::temp_dir().join(format!(
             "charte-proof-store-{test}-{}-{:?}",
             std::process::id(),
@@ -494,6 +472,41 @@ fn reopening_keeps_the_chain_and_a_newer_schema_is_refused(db: &Db) {
     assert_eq!(Store::open(&db.url).unwrap_err(), ProofError::Schema(99));
 }
 
+/// Decisions in flight when the last handle is dropped: each is either committed (and
+/// answered with its receipt) or refused with `Closed` (and has no record).
+fn dropping_the_log_commits_the_decisions_queued(db: &Db) {
+    let log = ProofLog::open(&db.url).unwrap();
+    let rt = runtime();
+    let tasks: Vec<_> = (1..=300)
+        .map(|n| rt.spawn(log.record(charter(), decision(n, T0 + n))))
+        .collect();
+    // Not on the runtime: the drop waits for the writer, which waits for nobody.
+    drop(log);
+    let results: Vec<_> = rt.block_on(async {
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
+    });
+    let mut committed = Vec::new();
+    for (n, result) in (1..=300u64).zip(results) {
+        match result {
+            Ok(_) => committed.push(format!("{n:026}")),
+            Err(ProofError::Closed) => {}
+            Err(other) => panic!("decision {n}: {other}"),
+        }
+    }
+    let mut recorded: Vec<String> = every_record(db).into_iter().map(|r| r.consent_id).collect();
+    recorded.sort();
+    committed.sort();
+    assert_eq!(
+        recorded, committed,
+        "a record for each committed decision, and no other"
+    );
+    assert_eq!(verify(db).broken, None);
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -533,6 +546,7 @@ on_both_stores!(
     records_of_a_consent_are_found,
     export_since_a_date_reads_later_decisions,
     reopening_keeps_the_chain_and_a_newer_schema_is_refused,
+    dropping_the_log_commits_the_decisions_queued,
 );
 
 // ----- failures of the store -----
@@ -667,4 +681,52 @@ fn two_logs_on_one_postgres_database_form_one_chain() {
         .filter(|r| r.charter_sha256.is_some())
         .count();
     assert_eq!(archived, 1, "the charter is archived once");
+}
+
+/// The last handle's drop returns once the writer closed the file: the log can then be
+/// deleted and a new one made at the same path, again and again, on two threads at once
+/// (a new file reusing a deleted one's inode while its connection was still closing
+/// once hung SQLite's file locking).
+#[test]
+fn a_dropped_sqlite_log_can_be_deleted_and_made_again() {
+    let threads: Vec<_> = (0..2)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let dir = std::env::temp_dir().join(format!(
+                    "charte-proof-store-again-{}-{t}",
+                    std::process::id()
+                ));
+                let file = dir.join("proof.sqlite");
+                let wal = dir.join("proof.sqlite-wal");
+                let url = format!("sqlite://{}", file.display());
+                for round in 0..40u64 {
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let log = ProofLog::open(&url).unwrap();
+                    let decisions = (1..=5).map(|n| decision(round * 10 + n, T0 + n)).collect();
+                    for result in record_all(&log, charter(), decisions) {
+                        result.unwrap();
+                    }
+                    assert!(wal.exists(), "round {round}: the log writes ahead");
+                    drop(log);
+                    // SQLite deletes the WAL when the last connection to a database closes:
+                    // gone means the writer's connection is closed.
+                    assert!(
+                        !wal.exists(),
+                        "round {round}: the log's connection is still open"
+                    );
+                    std::fs::remove_dir_all(&dir).unwrap();
+                    std::fs::create_dir_all(&dir).unwrap();
+                    // The same path again: a new, empty log.
+                    let log = ProofLog::open(&url).unwrap();
+                    let receipt = record_one(&log, decision(round * 10 + 9, T0)).unwrap();
+                    assert_eq!(receipt.seq, 1, "round {round}: a new log starts at 1");
+                    drop(log);
+                    std::fs::remove_dir_all(&dir).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
 }

@@ -92,6 +92,8 @@
 //! let verification = Store::open(&url)?.verify()?;
 //! assert!(verification.broken.is_none());
 //! assert_eq!(verification.records, 1);
+//! // Dropping the last handle commits what is queued and closes the file.
+//! drop(log);
 //! # std::fs::remove_dir_all(&dir)?;
 //! # Ok(())
 //! # }
