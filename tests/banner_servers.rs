@@ -8,12 +8,15 @@
 
 #[path = "support/events.rs"]
 mod events;
+#[path = "support/harness.rs"]
+mod harness;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use charte::Category;
 use events::{capture_events_with, events};
+use harness::{client, runtime};
 
 charte::charter!(mod portal = "examples/portal.toml");
 
@@ -438,26 +441,4 @@ fn start_actix(listener: TcpListener) {
             .unwrap();
         });
     });
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap()
-    })
 }

@@ -8,8 +8,10 @@
 #![allow(dead_code)]
 
 mod events;
+mod harness;
 
 pub use events::{capture_events_with, events};
+use harness::{client, runtime};
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Mutex, OnceLock};
@@ -107,29 +109,6 @@ pub fn send(
             set_cookies,
             body,
         }
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // A server that died must fail the test, not hang it.
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap()
     })
 }
 
