@@ -54,6 +54,23 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
+/// The machine's busy and idle time so far (clock ticks, from `/proc/stat`), or `None`
+/// where there is no such file.
+fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    let busy = ticks.iter().take(8).sum::<u64>() - idle;
+    Some((busy, idle))
+}
+
 fn load(port: u16, seconds: u64, clients: usize, url: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -63,6 +80,7 @@ fn load(port: u16, seconds: u64, clients: usize, url: &str) {
         .pool_max_idle_per_host(clients)
         .build()
         .unwrap();
+    let ticks_before = cpu_ticks();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let results: Vec<(Vec<Duration>, Vec<String>, usize)> = runtime.block_on(async {
@@ -106,12 +124,24 @@ fn load(port: u16, seconds: u64, clients: usize, url: &str) {
         results
     });
     let elapsed = started.elapsed().as_secs_f64();
+    // The cores are shared (builds, other sessions): the share left idle during the load
+    // tells a run short of CPU from one bound by the store's commits.
+    let idle = match (ticks_before, cpu_ticks()) {
+        (Some((b0, i0)), Some((b1, i1))) => {
+            let (busy, idle) = (b1 - b0, i1 - i0);
+            format!(
+                "; cores idle {:.0} %",
+                100.0 * idle as f64 / (busy + idle).max(1) as f64
+            )
+        }
+        _ => String::new(),
+    };
     let mut latencies: Vec<Duration> = results.iter().flat_map(|r| r.0.clone()).collect();
     latencies.sort_unstable();
     let values: Vec<&String> = results.iter().flat_map(|r| &r.1).collect();
     let failures: usize = results.iter().map(|r| r.2).sum();
     println!(
-        "{url}: {} decisions in {elapsed:.1} s = {:.0}/s with {clients} clients; latency p50 {:.2} ms, p99 {:.2} ms; {failures} failed answers",
+        "{url}: {} decisions in {elapsed:.1} s = {:.0}/s with {clients} clients; latency p50 {:.2} ms, p99 {:.2} ms; {failures} failed answers{idle}",
         values.len(),
         values.len() as f64 / elapsed,
         percentile(&latencies, 0.50).as_secs_f64() * 1e3,
