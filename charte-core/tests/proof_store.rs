@@ -472,6 +472,46 @@ fn reopening_keeps_the_chain_and_a_newer_schema_is_refused(db: &Db) {
     assert_eq!(Store::open(&db.url).unwrap_err(), ProofError::Schema(99));
 }
 
+/// Two revisions decided on at once (batches mixing both, each decision carrying its
+/// charter): each charter is archived once, and its hash is in the first record of its
+/// revision only.
+fn concurrent_decisions_on_two_revisions_archive_each_charter_once(db: &Db) {
+    let log = ProofLog::open(&db.url).unwrap();
+    let rt = runtime();
+    let tasks: Vec<_> = (1..=200)
+        .map(|n| {
+            let on = if n % 2 == 0 { charter() } else { charter_v2() };
+            rt.spawn(log.record(on, decision(n, T0 + n)))
+        })
+        .collect();
+    rt.block_on(async {
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+    });
+    let records = every_record(db);
+    assert_eq!(records.len(), 200);
+    let mut store = Store::open(&db.url).unwrap();
+    for c in [charter(), charter_v2()] {
+        let of_revision: Vec<_> = records
+            .iter()
+            .filter(|r| r.revision == c.revision())
+            .collect();
+        let holding: Vec<u64> = of_revision
+            .iter()
+            .filter(|r| r.charter_sha256.is_some())
+            .map(|r| r.seq)
+            .collect();
+        assert_eq!(holding, [of_revision[0].seq], "{}", c.revision());
+        let archived = store.charter(c.revision()).unwrap().expect("archived");
+        assert_eq!(
+            of_revision[0].charter_sha256.as_ref(),
+            Some(&archived.sha256)
+        );
+    }
+    assert_eq!(verify(db).broken, None);
+}
+
 /// Decisions in flight when the last handle is dropped: each is either committed (and
 /// answered with its receipt) or refused with `Closed` (and has no record).
 fn dropping_the_log_commits_the_decisions_queued(db: &Db) {
@@ -547,6 +587,7 @@ on_both_stores!(
     export_since_a_date_reads_later_decisions,
     reopening_keeps_the_chain_and_a_newer_schema_is_refused,
     dropping_the_log_commits_the_decisions_queued,
+    concurrent_decisions_on_two_revisions_archive_each_charter_once,
 );
 
 // ----- failures of the store -----
