@@ -1,4 +1,5 @@
-//! The `Set-Cookie` reader: never panics, and what it reads (name, value, prefix rule)
+//! The `Set-Cookie` reader: never panics, and what it reads (name, value, prefix rule,
+//! lifetime)
 //! is what a plain reading of RFC 6265bis §5.6 gives: split on `;`, the name up to the
 //! first `=`, trimmed; the attributes after it. The reader scans many bytes per step and
 //! reads attributes only on demand; this reference does everything byte by byte,
@@ -64,6 +65,33 @@ fn reference_broken_prefix(name: &str, line: &[u8]) -> Option<NamePrefix> {
     (!kept).then_some(prefix)
 }
 
+/// The last valid `Max-Age`, read eagerly: an optional `-` then digits, saturating.
+fn reference_max_age(line: &[u8]) -> Option<i64> {
+    let mut max_age = None;
+    for av in line.split(|b| *b == b';').skip(1) {
+        let Some(eq) = av.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let (key, value) = (trim(&av[..eq]), trim(&av[eq + 1..]));
+        if value.len() > 1024 || !key.eq_ignore_ascii_case(b"max-age") {
+            continue;
+        }
+        let (negative, digits) = match value.split_first() {
+            Some((b'-', digits)) => (true, digits),
+            _ => (false, value),
+        };
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut magnitude = 0i64;
+        for d in digits {
+            magnitude = magnitude.saturating_mul(10).saturating_add(i64::from(d - b'0'));
+        }
+        max_age = Some(if negative { -magnitude } else { magnitude });
+    }
+    max_age
+}
+
 fuzz_target!(|line: &[u8]| {
     let read = SetCookie::read(line);
     let expected = reference(line);
@@ -80,5 +108,16 @@ fuzz_target!(|line: &[u8]| {
         cookie.broken_prefix(),
         reference_broken_prefix(cookie.name(), line)
     );
-    let _ = cookie.is_removal(1_763_894_400);
+    // The lifetime: a valid `Max-Age` wins; else what the whole walk reads of `Expires`
+    // (the lifetime alone skips attributes and settles digit-free ones at once).
+    let now = 1_763_894_400;
+    match reference_max_age(line) {
+        Some(max_age) => assert_eq!(cookie.lifetime(now), Some(max_age), "{line:?}"),
+        None => assert_eq!(
+            cookie.lifetime(now),
+            cookie.attributes().lifetime(now),
+            "{line:?}"
+        ),
+    }
+    let _ = cookie.is_removal(now);
 });
