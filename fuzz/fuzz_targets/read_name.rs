@@ -85,7 +85,9 @@ fn reference_max_age(line: &[u8]) -> Option<i64> {
         }
         let mut magnitude = 0i64;
         for d in digits {
-            magnitude = magnitude.saturating_mul(10).saturating_add(i64::from(d - b'0'));
+            magnitude = magnitude
+                .saturating_mul(10)
+                .saturating_add(i64::from(d - b'0'));
         }
         max_age = Some(if negative { -magnitude } else { magnitude });
     }
