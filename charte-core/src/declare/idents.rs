@@ -23,7 +23,8 @@ pub fn constant_name(cookie_name: &str) -> String {
 
 #[cfg(feature = "codegen")]
 /// The module name made from a file stem: snake_case, or `None` when no identifier
-/// can be made (a stem starting with a digit, say).
+/// can be made (a stem starting with a digit, say, or `self`, `super` and `crate`,
+/// which not even a raw identifier can spell).
 pub fn module_name(stem: &str) -> Option<String> {
     let ident: String = stem
         .chars()
@@ -36,7 +37,8 @@ pub fn module_name(stem: &str) -> Option<String> {
         })
         .collect();
     let valid = ident.chars().next().is_some_and(|c| !c.is_ascii_digit())
-        && ident.chars().any(|c| c != '_');
+        && ident.chars().any(|c| c != '_')
+        && !matches!(ident.as_str(), "self" | "super" | "crate");
     valid.then_some(ident)
 }
 
@@ -61,5 +63,8 @@ mod tests {
             Some("dunkerque_agglo")
         );
         assert_eq!(module_name("2024"), None);
+        assert_eq!(module_name("Self"), None);
+        assert_eq!(module_name("crate"), None);
+        assert_eq!(module_name("type").as_deref(), Some("type"));
     }
 }

@@ -472,6 +472,18 @@ impl Loader {
                         text: text.to_owned().into(),
                         max_age,
                     }),
+                    Err(DurationError::Zero) => Err(loader
+                        .error_at(
+                            at,
+                            format!(
+                                "duration {text:?} would delete the cookie as soon as it is set \
+                                 (`Max-Age=0`)"
+                            ),
+                        )
+                        .help(
+                            "write \"session\" for a cookie kept until the browser closes, \
+                             or a count above 0",
+                        )),
                     Err(error) => {
                         let mut d = loader.error_at(at, format!("cannot read duration {text:?}"));
                         d = match error {

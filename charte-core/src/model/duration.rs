@@ -43,6 +43,8 @@ pub enum DurationError {
     Unparsable,
     /// A known shape with an unknown unit; carries the closest known one.
     UnknownUnit(Option<&'static str>),
+    /// A count of zero: `Max-Age=0` deletes the cookie as soon as it is set.
+    Zero,
 }
 
 /// Reads a duration: `Ok(None)` for a session cookie, `Ok(Some(seconds))` otherwise.
@@ -67,6 +69,9 @@ pub fn parse(text: &str) -> Result<Option<u64>, DurationError> {
             all,
         )));
     };
+    if count == 0 {
+        return Err(DurationError::Zero);
+    }
     Ok(Some(count.saturating_mul(*seconds)))
 }
 
@@ -83,7 +88,11 @@ impl std::fmt::Display for Lifetime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Lifetime::Session => f.write_str("a session cookie"),
-            Lifetime::Seconds(seconds) => write!(f, "{seconds} s ({} days)", days(*seconds)),
+            Lifetime::Seconds(seconds) => {
+                let days = days(*seconds);
+                let unit = if days == "1" { "day" } else { "days" };
+                write!(f, "{seconds} s ({days} {unit})")
+            }
         }
     }
 }
@@ -120,6 +129,8 @@ mod tests {
     #[test]
     fn rejects_other_shapes() {
         assert_eq!(parse("forever"), Err(DurationError::Unparsable));
+        assert_eq!(parse("0 days"), Err(DurationError::Zero));
+        assert_eq!(parse("0 seconds"), Err(DurationError::Zero));
         assert_eq!(parse("-1 days"), Err(DurationError::Unparsable));
         assert_eq!(
             parse("3 dayz"),

@@ -1,0 +1,3 @@
+charte::charter!("portals/duration_zero.toml");
+
+fn main() {}
