@@ -54,6 +54,7 @@ impl Charter {
     /// # Panics
     ///
     /// When the charter declares no `consent_cookie` (it cannot record consent).
+    #[track_caller]
     pub fn actix_consent(&'static self) -> Resource {
         assert!(
             self.consent_cookie_declaration().is_some(),

@@ -58,6 +58,7 @@ impl Charter {
     /// # Panics
     ///
     /// When the charter declares no `consent_cookie` (it cannot record consent).
+    #[track_caller]
     pub fn consent_routes<S>(&'static self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,

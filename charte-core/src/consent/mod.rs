@@ -79,6 +79,7 @@ impl Charter {
     /// assert!(consent.id().is_some(), "a new decision has a random id");
     /// assert_eq!(cookie.max_age().map(|d| d.whole_seconds()), Some(6 * 2_630_016));
     /// ```
+    #[track_caller]
     pub fn consent_cookie(&self, granted: &[Category]) -> cookie::Cookie<'static> {
         self.try_consent_cookie(granted)
             .expect("this charter declares no `consent_cookie`: it cannot record consent")
