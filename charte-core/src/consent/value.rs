@@ -67,7 +67,7 @@ impl Consent {
     }
 
     /// Of two decisions read from copies of the consent cookie, the one that applies
-    /// (SPEC, "Reading the request's cookies"): the valid one with the latest decision
+    /// (the README, "Consent"): the valid one with the latest decision
     /// time; on a tie, what both grant, so that the copy granting less wins. A decision
     /// always prevails over [`Consent::NONE`] (a missing or invalid copy).
     ///

@@ -1,6 +1,6 @@
 //! Where a declaration is read from, and the package rule: a charter, and every base it
-//! `extends`, stays inside the package that uses it (SPEC, "Compile-time checks":
-//! absolute paths and paths escaping the package are rejected), so that a build reads
+//! `extends`, stays inside the package that uses it (the README, "What `charter!`
+//! checks": absolute paths and paths escaping the package are rejected), so that a build reads
 //! the same files on every machine.
 
 use std::path::{Component, Path, PathBuf};

@@ -1,5 +1,5 @@
 //! The client guard: a script, generated from the charter, that keeps the page's own
-//! scripts to the cookies the charter allows (`SPEC.md`, "The client guard").
+//! scripts to the cookies the charter allows (the README, "The client guard").
 //!
 //! The server's layer sees only `Set-Cookie`; analytics snippets and embeds write
 //! cookies with `document.cookie` and `cookieStore.set`, where no server sees them.
@@ -141,7 +141,7 @@ impl<'c> GuardData<'c> {
 
 impl Charter {
     /// The client guard: a script to load first in every page, before any other, that
-    /// keeps the page's scripts to the cookies this charter allows (`SPEC.md`, "The
+    /// keeps the page's scripts to the cookies this charter allows (the README, "The
     /// client guard").
     ///
     /// It wraps `document.cookie` (the setter; reading is untouched) and

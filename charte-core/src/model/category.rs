@@ -57,7 +57,7 @@ impl Category {
     }
 
     /// Whether cookies of this category need the visitor's consent (before the
-    /// `anonymous` exemption of statistics, see [`Cookie::needs_consent`]).
+    /// `anonymous` exemption of statistics, see [`Cookie::needs_consent`](crate::model::Cookie::needs_consent)).
     pub const fn needs_consent(self) -> bool {
         !matches!(self, Category::Necessary)
     }

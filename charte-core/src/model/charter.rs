@@ -149,8 +149,8 @@ impl Charter {
         })
     }
 
-    /// The longest `cookie` (one of this charter's) may live, as the charter says (SPEC,
-    /// "Lifetimes, as declared"): its declared `duration`; without one, the caps: 6
+    /// The longest `cookie` (one of this charter's) may live, as the charter says (the
+    /// README, "Enforcement"): its declared `duration`; without one, the caps: 6
     /// months for the consent cookie (the CNIL's renewal period), 13 months for anonymous
     /// statistics (the CNIL ceiling for exempt audience measurement), 400 days for any
     /// other (RFC 6265bis §5.5, the browsers' own cap).

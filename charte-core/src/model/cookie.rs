@@ -33,7 +33,7 @@ impl SameSite {
 /// One declared cookie.
 ///
 /// `charter!` generates one constant of this type per exact cookie name; the whole list
-/// is [`Charter::cookies`].
+/// is [`Charter::cookies`](crate::model::Charter::cookies).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cookie {
     pub(crate) p: CookieParts,
