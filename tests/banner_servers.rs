@@ -204,6 +204,49 @@ fn a_lawful_same_origin_post_records_the_decision_and_goes_back() {
     }
 }
 
+/// The consent the reply's cookie records, and its `name=value` pair.
+fn recorded(framework: Framework, reply: &Reply) -> (charte::Consent, String) {
+    assert_eq!(reply.status, 303, "{framework:?}: {reply:?}");
+    let pair = reply.set_cookies[0].split(';').next().unwrap_or_default();
+    let consent = portal::CHARTER.consent_in([pair.as_bytes()], charte::consent::now());
+    assert!(consent.is_recorded(), "{framework:?}: {reply:?}");
+    (consent, pair.to_owned())
+}
+
+#[test]
+fn a_visitors_next_decision_keeps_their_consent_id() {
+    for framework in FRAMEWORKS {
+        let address = server(framework);
+        let first = send(framework, &Post::lawful(address, "choice=all"));
+        let (granted, pair) = recorded(framework, &first);
+        let id = granted.id().expect("a new decision has an id");
+        // « Tout refuser » from a browser holding that decision: the same id, so that
+        // the proof of consent files the refusal with the grant.
+        let again = Post::lawful(address, "choice=none").header("cookie", Some(&pair));
+        let (refused, _) = recorded(framework, &send(framework, &again));
+        assert_eq!(refused.id(), Some(id), "{framework:?}");
+        assert!(!refused.is_granted(Category::Statistics), "{framework:?}");
+        // Without a decision in the request: a new id.
+        let (fresh, _) = recorded(
+            framework,
+            &send(framework, &Post::lawful(address, "choice=all")),
+        );
+        assert_ne!(fresh.id(), Some(id), "{framework:?}");
+        // A value that is no current decision (forged, another revision) gives no id
+        // to keep.
+        let forged = Post::lawful(address, "choice=all").header(
+            "cookie",
+            Some("cookies_preferences=2.0000000000000000.1.111.abcdefghijklmnopqrstuvwxyz"),
+        );
+        let (other, _) = recorded(framework, &send(framework, &forged));
+        assert_ne!(
+            other.id().map(|id| id.to_string()).as_deref(),
+            Some("abcdefghijklmnopqrstuvwxyz"),
+            "{framework:?}"
+        );
+    }
+}
+
 #[test]
 fn a_cross_site_form_post_is_refused() {
     for framework in FRAMEWORKS {

@@ -264,7 +264,18 @@ fn expected_record(before: &Visitor, op: &Op, answer: &Answer) -> Option<(String
             );
             let id = consent.id().expect("a new decision has an id").to_string();
             let granted = consent.granted();
-            Some((id, Action::of(granted, asked()), digits(granted)))
+            // Refusing everything after granting something is a withdrawal.
+            let had_granted = before.consent.as_ref().is_some_and(|v| {
+                let before =
+                    Consent::decode(v.as_bytes(), charter().revision(), charte::consent::now());
+                !before.granted().is_empty()
+            });
+            let action = if granted.is_empty() && had_granted {
+                Action::Withdraw
+            } else {
+                Action::of(granted, asked())
+            };
+            Some((id, action, digits(granted)))
         }
         (Received::Removed, _) => {
             let id = before

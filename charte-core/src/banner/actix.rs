@@ -92,7 +92,12 @@ fn record(charter: &Charter, request: &HttpRequest, body: &[u8]) -> HttpResponse
     };
     match charter.decide_consent(&post) {
         Ok(decision) => {
-            let cookie = charter.consent_cookie(&decision.granted).to_string();
+            // The visitor's earlier decision keeps its id: their records share it.
+            let previous = charter.consent_actix(headers);
+            let cookie = charter
+                .next_consent_cookie(&previous, &decision.granted)
+                .expect("`actix_consent` checked the charter has a consent cookie")
+                .to_string();
             let mut response = HttpResponse::SeeOther();
             response.insert_header((CACHE_CONTROL, "no-store"));
             // `decide_consent` only gives printable ASCII paths, and the consent

@@ -105,7 +105,12 @@ fn record(charter: &Charter, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Res
     });
     let mut response = match decided {
         Ok((decision, location)) => {
-            let cookie = charter.consent_cookie(&decision.granted).to_string();
+            // The visitor's earlier decision keeps its id: their records share it.
+            let previous = charter.consent(headers);
+            let cookie = charter
+                .next_consent_cookie(&previous, &decision.granted)
+                .expect("`consent_routes` checked the charter has a consent cookie")
+                .to_string();
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::SEE_OTHER;
             response.headers_mut().insert(LOCATION, location);

@@ -97,9 +97,58 @@ impl Charter {
         granted: &[Category],
         decided_at: u64,
     ) -> Option<cookie::Cookie<'static>> {
+        self.consent_cookie_with_id(granted, decided_at, ConsentId::random())
+    }
+
+    /// The consent cookie for a new decision of a visitor whose current decision is
+    /// `previous` (read from the request, [`Charter::consent`]): it keeps `previous`'s
+    /// id, so that the proof of consent files one visitor's successive decisions (a
+    /// grant, then a refusal) under one id, which `charte proof show ID` lists in order;
+    /// a new random id when `previous` has none (no decision, a format-1 value, another
+    /// revision). `None` when the charter declares no consent cookie.
+    ///
+    /// The id links records; it authenticates no one: it is read from a cookie the
+    /// visitor holds.
+    ///
+    /// ```
+    /// # let charter = charte_core::check_str("x.toml", r#"
+    /// # [charter]
+    /// # site = "https://example.fr"
+    /// # consent_cookie = "consent"
+    /// # [[cookie]]
+    /// # name = "consent"
+    /// # provider = "Example"
+    /// # service = "Consent"
+    /// # purpose = "Remember the visitor's choice."
+    /// # category = "necessary"
+    /// # "#).charter.unwrap();
+    /// use charte_core::{Category, Consent};
+    /// let now = charte_core::consent::now();
+    /// let first = charter.consent_cookie(&[Category::Statistics]);
+    /// let previous = Consent::decode(first.value().as_bytes(), charter.revision(), now);
+    /// let second = charter.next_consent_cookie(&previous, &[]).unwrap();
+    /// let next = Consent::decode(second.value().as_bytes(), charter.revision(), now);
+    /// assert_eq!(next.id(), previous.id());
+    /// assert!(!next.is_granted(Category::Statistics));
+    /// ```
+    pub fn next_consent_cookie(
+        &self,
+        previous: &Consent,
+        granted: &[Category],
+    ) -> Option<cookie::Cookie<'static>> {
+        let id = previous.id().unwrap_or_else(ConsentId::random);
+        self.consent_cookie_with_id(granted, now(), id)
+    }
+
+    fn consent_cookie_with_id(
+        &self,
+        granted: &[Category],
+        decided_at: u64,
+        id: ConsentId,
+    ) -> Option<cookie::Cookie<'static>> {
         let declaration = self.consent_cookie_declaration()?;
         let value = Consent::new(granted, decided_at)
-            .with_id(ConsentId::random())
+            .with_id(id)
             .encode(self.revision())?;
         let mut cookie = declaration.build(Cow::Owned(value));
         // The declared lifetime, capped at 6 months; 6 months when none is declared; a

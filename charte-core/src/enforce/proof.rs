@@ -52,11 +52,19 @@ mod on {
             ConsentChange::Set(consent) => {
                 let decided_at = consent.decided_at()?;
                 let granted = consent.granted();
+                // Refusing everything after granting something withdraws consent (the
+                // banner's « Tout refuser » after « Tout accepter »), as removing the
+                // consent cookie does.
+                let action = if granted.is_empty() && !request.granted().is_empty() {
+                    Action::Withdraw
+                } else {
+                    Action::of(granted, asked(charter))
+                };
                 Decision {
                     consent_id: consent.id().map(|id| id.to_string()).unwrap_or_default(),
                     decided_at,
                     granted,
-                    action: Action::of(granted, asked(charter)),
+                    action,
                     route,
                 }
             }
