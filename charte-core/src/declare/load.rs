@@ -169,11 +169,17 @@ impl Loader {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(error) => {
-                let message = format!(
+                let mut message = format!(
                     "cannot read `{display}`: {}{}",
                     describe_io_error(&error),
                     self.resolved(path, &display)
                 );
+                if error.kind() == std::io::ErrorKind::NotFound {
+                    message.push_str(
+                        " (paths are relative to the package's directory, where its \
+                         Cargo.toml is; an `extends` path, to the file that names it)",
+                    );
+                }
                 return fail(self, message);
             }
         };
