@@ -77,6 +77,15 @@ fn an_invalid_category_lists_the_valid_ones_and_is_not_reported_missing() {
     let help = errors[0].help.as_deref().unwrap();
     assert!(help.starts_with("did you mean \"statistics\"?"), "{help}");
     assert!(help.contains("\"third-party\""), "{help}");
+    // Other tools' words for the same categories get a suggestion too.
+    for (word, meant) in [("Analytics", "statistics"), ("essential", "necessary")] {
+        let found = self::errors(&format!("{HEAD}{}", cookie("a", word, "")));
+        let help = found[0].help.as_deref().unwrap();
+        assert!(
+            help.starts_with(&format!("did you mean \"{meant}\"?")),
+            "{help}"
+        );
+    }
 }
 
 #[test]

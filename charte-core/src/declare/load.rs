@@ -459,7 +459,19 @@ impl Loader {
                         "internes",
                         "tiers",
                     ];
-                    let suggestion = closest(text, valid.iter().copied().chain(aliases));
+                    // Words other consent tools use for the same categories: not accepted
+                    // (one vocabulary per charter), but worth a "did you mean".
+                    let synonym = match text.trim().to_lowercase().as_str() {
+                        "analytics" | "audience" | "measurement" | "mesure d'audience" => {
+                            Some("statistics")
+                        }
+                        "essential" | "required" | "strictly necessary" | "strictly-necessary" => {
+                            Some("necessary")
+                        }
+                        _ => None,
+                    };
+                    let suggestion = synonym
+                        .or_else(|| closest(text, valid.iter().copied().chain(aliases)));
                     let mut help = format!(
                         "the categories are {}",
                         valid.map(|c| format!("\"{c}\"")).join(", ")
