@@ -388,8 +388,24 @@ fn the_revision_is_stable_and_follows_content_not_formatting() {
     assert_eq!(rev(&a).len(), 16);
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
+/// A directory of the test's own, removed when the test ends, passed or failed.
+struct TempDir(std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("charte-load-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
