@@ -282,11 +282,109 @@ fn bad_urls_dates_and_stores_exit_2() {
     );
 }
 
+/// An inspector given a wrong path must not be told "chain whole: 0 records", and
+/// must not leave an empty log behind: the reading commands never create a store.
+#[test]
+fn the_reading_commands_never_create_a_store() {
+    let dir = std::env::temp_dir().join(format!("charte-cli-nostore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let typo = dir.join("typo.sqlite");
+    let url = format!("sqlite://{}", typo.display());
+    let commands: [&[&str]; 5] = [
+        &["proof", "verify", &url],
+        &["proof", "export", &url],
+        &["proof", "export", &url, "--format", "csv"],
+        &["proof", "show", &url, &id(1)],
+        &["proof", "purge", &url, "--before", "2026-05-01"],
+    ];
+    for args in commands {
+        let output = charte(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(&format!("no proof store at {}", typo.display())),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stdout(&output), "", "{args:?}");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+
+    // A SQLite database that is not a charte log is not one either, and stays as it was.
+    let other = dir.join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x INTEGER)")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let output = charte(&["proof", "verify", &format!("sqlite://{}", other.display())]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("without charte's tables"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&other).unwrap(), before, "left untouched");
+
+    let text = dir.join("notes.txt");
+    std::fs::write(
+        &text,
+        "not a database, but longer than a SQLite header......",
+    )
+    .unwrap();
+    let output = charte(&["proof", "export", &format!("sqlite://{}", text.display())]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no proof store at"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn the_commands_read_a_postgres_log() {
     let Some(cluster) = pg_cluster::Cluster::shared("the_commands_read_a_postgres_log") else {
         return;
     };
+    // A database without charte's tables is no log, and a reading command does not
+    // create them.
+    let bare = cluster.database();
+    for args in [
+        &["proof", "verify", &bare][..],
+        &["proof", "export", &bare],
+        &["proof", "purge", &bare, "--before", "2026-05-01"],
+    ] {
+        let output = charte(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("no proof store at postgres://"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        cluster
+            .psql(
+                &bare,
+                "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'proof%'"
+            )
+            .trim(),
+        "0",
+        "no table created"
+    );
+
     let url = cluster.database();
     fill(&url, 3);
     let verified = charte(&["proof", "verify", &url]);

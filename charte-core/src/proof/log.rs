@@ -212,7 +212,7 @@ impl Writer {
         mut receiver: mpsc::Receiver<Message>,
         opened: std_mpsc::SyncSender<Result<(), ProofError>>,
     ) {
-        match store::open(&self.url) {
+        match store::open(&self.url, store::Create::Yes) {
             Ok(backend) => {
                 self.backend = Some(backend);
                 let _ = opened.send(Ok(()));
@@ -256,7 +256,7 @@ impl Writer {
         let entries: Vec<&Entry> = batch.iter().map(|job| &job.entry).collect();
         let result = match &mut self.backend {
             Some(backend) => backend.append(&entries, crate::consent::now()),
-            None => store::open(&self.url).and_then(|backend| {
+            None => store::open(&self.url, store::Create::Yes).and_then(|backend| {
                 self.backend
                     .insert(backend)
                     .append(&entries, crate::consent::now())

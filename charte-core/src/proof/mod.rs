@@ -10,15 +10,16 @@
 //! # Stores
 //!
 //! - `sqlite://path/to/proof.sqlite` (`sqlite:///abs/path` for an absolute path): the
-//!   file is created when missing, in WAL mode with `synchronous=FULL` (a committed
+//!   file is created when missing by [`ProofLog::open`] (never by [`Store::open`], which
+//!   reads an existing log), in WAL mode with `synchronous=FULL` (a committed
 //!   record survives a power cut);
 //! - `postgres://user@host:port/db` (or `postgresql://`), for several servers sharing
 //!   one log: each transaction locks the chain's head, so the servers' records form one
 //!   chain.
 //!
-//! The library creates the tables (`proof_schema`, `proof_records`, `proof_charters`,
-//! `proof_head`, `proof_checkpoints`) and migrates them; a store written by a newer
-//! charte is refused rather than misread.
+//! [`ProofLog::open`] creates the tables (`proof_schema`, `proof_records`,
+//! `proof_charters`, `proof_head`, `proof_checkpoints`) and migrates them; a store
+//! written by a newer charte is refused rather than misread.
 //!
 //! # What a record holds
 //!
@@ -329,6 +330,11 @@ pub enum ProofError {
     Url(String),
     /// The database failed (cannot open, connect, write, or commit): its message.
     Store(String),
+    /// There is no log there: the SQLite file does not exist (or is not a charte log),
+    /// or the PostgreSQL database has no charte tables. [`Store::open`] never creates a
+    /// log; [`ProofLog::open`] does. The store's path or URL (without its password), and
+    /// why.
+    NoStore(String),
     /// The database was written by a newer charte (its schema version).
     Schema(u64),
     /// The chain is broken: a purge refuses to run on it.
@@ -342,6 +348,7 @@ impl fmt::Display for ProofError {
         match self {
             ProofError::Url(message) => write!(f, "invalid proof store URL: {message}"),
             ProofError::Store(message) => write!(f, "proof store failed: {message}"),
+            ProofError::NoStore(place) => write!(f, "no proof store at {place}"),
             ProofError::Schema(version) => write!(
                 f,
                 "the proof store has schema version {version}, newer than this charte reads ({})",

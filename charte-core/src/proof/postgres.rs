@@ -11,7 +11,7 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 
 use super::chain::GENESIS;
 use super::store::{
-    from_db, next_record, to_db, Backend, ChainItem, Entry, Filter, SCHEMA_VERSION,
+    from_db, next_record, to_db, Backend, ChainItem, Create, Entry, Filter, SCHEMA_VERSION,
 };
 use super::url::redact;
 use super::{Action, ArchivedCharter, Checkpoint, ProofError, Purged, Receipt, Record};
@@ -80,9 +80,22 @@ fn failed(context: &str) -> impl Fn(postgres::Error) -> ProofError + '_ {
 }
 
 impl Postgres {
-    pub(crate) fn open(url: &str) -> Result<Postgres, ProofError> {
+    pub(crate) fn open(url: &str, create: Create) -> Result<Postgres, ProofError> {
         let shown = redact(url);
         let mut client = Client::connect(url, NoTls).map_err(failed(&shown))?;
+        if create == Create::No {
+            // A reader never creates charte's tables in someone's database: it checks
+            // they are there (on the connection's search path) before `migrate` runs.
+            let present: bool = client
+                .query_one("SELECT to_regclass('proof_schema') IS NOT NULL", &[])
+                .and_then(|row| row.try_get(0))
+                .map_err(failed(&shown))?;
+            if !present {
+                return Err(ProofError::NoStore(format!(
+                    "{shown} (a database without charte's tables)"
+                )));
+            }
+        }
         migrate(&mut client).map_err(|e| match e {
             ProofError::Store(m) => ProofError::Store(format!("{shown}: {m}")),
             other => other,

@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 
 use super::chain::GENESIS;
 use super::store::{
-    from_db, next_record, to_db, Backend, ChainItem, Entry, Filter, SCHEMA_VERSION,
+    from_db, next_record, to_db, Backend, ChainItem, Create, Entry, Filter, SCHEMA_VERSION,
 };
 use super::{Action, ArchivedCharter, Checkpoint, ProofError, Purged, Receipt, Record};
 use crate::model::Categories;
@@ -71,9 +71,12 @@ fn failed(context: &str) -> impl Fn(rusqlite::Error) -> ProofError + '_ {
 }
 
 impl Sqlite {
-    pub(crate) fn open(path: &Path) -> Result<Sqlite, ProofError> {
+    pub(crate) fn open(path: &Path, create: Create) -> Result<Sqlite, ProofError> {
         let where_ = path.display().to_string();
-        let mut connection = Connection::open(path).map_err(failed(&where_))?;
+        let mut connection = match create {
+            Create::Yes => Connection::open(path).map_err(failed(&where_))?,
+            Create::No => open_existing(path, &where_)?,
+        };
         connection
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(failed(&where_))?;
@@ -96,6 +99,41 @@ impl Sqlite {
             other => other,
         })?;
         Ok(Sqlite { connection })
+    }
+}
+
+/// Opens a file that must already be a charte log: without `SQLITE_OPEN_CREATE` (so a
+/// wrong path creates nothing), and checked for `proof_schema` before anything writes to
+/// it (switching a stranger's database to WAL would change it).
+fn open_existing(path: &Path, where_: &str) -> Result<Connection, ProofError> {
+    if !path.exists() {
+        return Err(ProofError::NoStore(where_.to_string()));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags).map_err(failed(where_))?;
+    connection
+        .busy_timeout(BUSY_TIMEOUT)
+        .map_err(failed(where_))?;
+    let tables: Result<i64, _> = connection.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'proof_schema'",
+        [],
+        |row| row.get(0),
+    );
+    match tables {
+        Ok(0) => Err(ProofError::NoStore(format!(
+            "{where_} (a SQLite database without charte's tables)"
+        ))),
+        Ok(_) => Ok(connection),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(ProofError::NoStore(format!(
+                "{where_} (not a SQLite database)"
+            )))
+        }
+        Err(e) => Err(failed(where_)(e)),
     }
 }
 

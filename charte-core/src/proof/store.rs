@@ -58,13 +58,25 @@ pub(crate) trait Backend: Send {
     fn purge(&mut self, before: u64, now: u64) -> Result<Purged, ProofError>;
 }
 
-/// Opens the store `url` names, creating or migrating its schema.
-pub(crate) fn open(url: &str) -> Result<Box<dyn Backend>, ProofError> {
+/// Whether opening a store may create it: only the log that appends does
+/// ([`ProofLog::open`](super::ProofLog::open)); a reader given a wrong path must not
+/// leave an empty store behind and call it whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Create {
+    /// Create the store (its file, its tables) when missing.
+    Yes,
+    /// Fail with [`ProofError::NoStore`] when the file or charte's tables are missing.
+    No,
+}
+
+/// Opens the store `url` names, creating it ([`Create::Yes`]) or not, and migrating its
+/// schema.
+pub(crate) fn open(url: &str, create: Create) -> Result<Box<dyn Backend>, ProofError> {
     match url::parse(url)? {
         #[cfg(feature = "proof-sqlite")]
-        Target::Sqlite(path) => Ok(Box::new(super::sqlite::Sqlite::open(&path)?)),
+        Target::Sqlite(path) => Ok(Box::new(super::sqlite::Sqlite::open(&path, create)?)),
         #[cfg(feature = "proof-postgres")]
-        Target::Postgres(url) => Ok(Box::new(super::postgres::Postgres::open(&url)?)),
+        Target::Postgres(url) => Ok(Box::new(super::postgres::Postgres::open(&url, create)?)),
         #[allow(unreachable_patterns)]
         _ => Err(ProofError::Url(url::redact(url))),
     }
@@ -132,15 +144,27 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the log at `url` (see the [module](super) docs), creating it when missing.
+    /// Opens the existing log at `url` (see the [module](super) docs). It never creates
+    /// one: a SQLite file that does not exist, or a database without charte's tables, is
+    /// [`ProofError::NoStore`] (and no file is left behind), so that a wrong path is not
+    /// read as an empty, whole log. Only [`ProofLog::open`](super::ProofLog::open), the
+    /// writer, creates stores.
+    ///
+    /// ```
+    /// use charte_core::proof::{ProofError, Store};
+    /// let path = std::env::temp_dir().join("charte-no-such-proof-store.sqlite");
+    /// let error = Store::open(&format!("sqlite://{}", path.display())).unwrap_err();
+    /// assert!(matches!(error, ProofError::NoStore(_)), "{error}");
+    /// assert!(!path.exists());
+    /// ```
     ///
     /// # Errors
-    /// [`ProofError::Url`] for a URL naming no store of this build, [`ProofError::Store`]
-    /// when the database cannot be opened, [`ProofError::Schema`] when a newer charte
-    /// wrote it.
+    /// [`ProofError::Url`] for a URL naming no store of this build,
+    /// [`ProofError::NoStore`] when there is no log there, [`ProofError::Store`] when the
+    /// database cannot be opened, [`ProofError::Schema`] when a newer charte wrote it.
     pub fn open(url: &str) -> Result<Store, ProofError> {
         Ok(Store {
-            backend: open(url)?,
+            backend: open(url, Create::No)?,
         })
     }
 
