@@ -1,7 +1,7 @@
 //! `charte proof ...`: verify, export, show and purge a proof-of-consent log.
 //!
 //! Exit status: 0 done (for `verify`: the chain is whole), 1 the chain is broken (or
-//! `show` found no record), 2 the command could not run (bad URL or date, store down).
+//! `show` found no record, or a tampered charter), 2 the command could not run (bad URL or date, store down).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +34,8 @@ pub enum ProofCommand {
         since: Option<u64>,
     },
     /// Print the records of one consent id (its decision, and its withdrawal if any).
+    /// The charter they were decided on is checked against the hash the log holds: a
+    /// tampered charter is reported (exit 1) and never printed.
     Show {
         /// The log: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE.
         url: String,
@@ -275,8 +277,37 @@ fn show(
         eprintln!("error: no record of consent {id}");
         return Ok(ExitCode::FAILURE);
     };
+    // Every charter these records were decided on is checked against the hash the
+    // record that archived it holds (as `verify` does): a forged charter is reported,
+    // loudly, and never printed as if genuine.
+    let mut revisions: Vec<&str> = records.iter().map(|r| r.revision.as_str()).collect();
+    revisions.sort_unstable();
+    revisions.dedup();
+    let mut checked = Vec::new();
+    let mut forged = false;
+    for revision in revisions {
+        match store.charter(revision) {
+            Ok(archived) => checked.push((revision, archived)),
+            Err(charte_core::proof::ProofError::Broken(broken)) => {
+                eprintln!(
+                    "error: {broken}\nerror: the archived charter of revision {revision} was \
+                     tampered with: it is not what the visitor was shown"
+                );
+                forged = true;
+            }
+            Err(e) => return Err(fail(e)),
+        }
+    }
     if let Some(format) = charter {
-        let Some(archived) = store.charter(&first.revision).map_err(fail)? else {
+        if forged {
+            eprintln!("error: the charter is not printed; run `charte proof verify`");
+            return Ok(ExitCode::FAILURE);
+        }
+        let archived = checked
+            .into_iter()
+            .find(|(revision, _)| *revision == first.revision)
+            .and_then(|(_, archived)| archived);
+        let Some(archived) = archived else {
             eprintln!(
                 "error: the charter of revision {} is not archived",
                 first.revision
@@ -300,7 +331,11 @@ fn show(
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if forged {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn purge(url: &str, before: u64) -> Result<ExitCode, ExitCode> {

@@ -216,6 +216,67 @@ fn show_prints_a_consents_records_and_the_charter_it_was_shown() {
     assert!(stderr(&nobody).contains("no record of consent nobody"));
 }
 
+/// A charter edited in the database is not printed as the one the visitor was shown:
+/// `show` checks it against the hash the log holds, as `verify` does.
+#[test]
+fn show_refuses_a_tampered_charter() {
+    let log = Log::new("show-forged", 3);
+    log.sql("UPDATE proof_charters SET text_fr = 'forged'");
+    let page = charte(&["proof", "show", &log.url, &id(2), "--charter", "text"]);
+    assert_eq!(page.status.code(), Some(1), "{}", stderr(&page));
+    assert!(!stdout(&page).contains("forged"), "{}", stdout(&page));
+    assert_eq!(stdout(&page), "");
+    let message = stderr(&page);
+    assert!(
+        message.contains(&format!("record 1 (consent {}) breaks the chain", id(1))),
+        "{message}"
+    );
+    assert!(message.contains("tampered"), "{message}");
+    // The records are still shown, with the same alarm and exit status.
+    let records = charte(&["proof", "show", &log.url, &id(2)]);
+    assert_eq!(records.status.code(), Some(1), "{}", stderr(&records));
+    assert!(
+        stdout(&records).starts_with("record 2\n"),
+        "{}",
+        stdout(&records)
+    );
+    assert!(
+        stderr(&records).contains("tampered"),
+        "{}",
+        stderr(&records)
+    );
+    let verified = charte(&["proof", "verify", &log.url]);
+    assert_eq!(verified.status.code(), Some(1), "{}", stderr(&verified));
+
+    // A text edited along with the SHA-256 stored beside it is caught too.
+    let log = Log::new("show-replaced", 2);
+    log.sql("UPDATE proof_charters SET sha256 = 'aa' || substr(sha256, 3), text_en = 'forged'");
+    let page = charte(&[
+        "proof",
+        "show",
+        &log.url,
+        &id(1),
+        "--charter",
+        "text",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(page.status.code(), Some(1), "{}", stderr(&page));
+    assert_eq!(stdout(&page), "");
+
+    // After a purge deleted the record holding the hash, an edited text still shows.
+    let log = Log::new("show-purged", 3);
+    let purged = charte(&["proof", "purge", &log.url, "--before", "2026-05-02"]);
+    assert_eq!(purged.status.code(), Some(0), "{}", stderr(&purged));
+    log.sql("UPDATE proof_charters SET html_fr = 'forged'");
+    let page = charte(&["proof", "show", &log.url, &id(3), "--charter", "html"]);
+    assert_eq!(page.status.code(), Some(1), "{}", stderr(&page));
+    assert_eq!(stdout(&page), "");
+    assert!(stderr(&page).contains("record 2"), "{}", stderr(&page));
+    let verified = charte(&["proof", "verify", &log.url]);
+    assert_eq!(verified.status.code(), Some(1), "{}", stdout(&verified));
+}
+
 #[test]
 fn purge_leaves_a_checkpoint_the_rest_verifies_from() {
     let log = Log::new("purge", 5);
@@ -392,6 +453,19 @@ fn the_commands_read_a_postgres_log() {
     assert!(stdout(&verified).starts_with("chain whole: 3 records"));
     let csv = charte(&["proof", "export", &url, "--format", "csv"]);
     assert_eq!(stdout(&csv).lines().count(), 4, "{}", stdout(&csv));
+    let page = charte(&["proof", "show", &url, &id(2), "--charter", "text"]);
+    assert_eq!(page.status.code(), Some(0), "{}", stderr(&page));
+    assert_eq!(
+        stdout(&page),
+        charter().render(charte_core::Format::Text, charte_core::Lang::Fr)
+    );
+    let forged_log = cluster.database();
+    fill(&forged_log, 2);
+    cluster.psql(&forged_log, "UPDATE proof_charters SET text_fr = 'forged'");
+    let forged = charte(&["proof", "show", &forged_log, &id(2), "--charter", "text"]);
+    assert_eq!(forged.status.code(), Some(1), "{}", stderr(&forged));
+    assert_eq!(stdout(&forged), "");
+    assert!(stderr(&forged).contains("tampered"), "{}", stderr(&forged));
     cluster.psql(&url, "UPDATE proof_records SET route = '/x' WHERE seq = 2");
     let broken = charte(&["proof", "verify", &url]);
     assert_eq!(broken.status.code(), Some(1));

@@ -103,6 +103,36 @@ impl ArchivedCharter {
     }
 }
 
+/// What is wrong with the archived charter of `record`'s revision, if anything: it is
+/// missing, its texts do not hash to its stored SHA-256 (edited), or it is not the one
+/// whose hash `record` holds (replaced). [`Walk`] asks it of every record, and
+/// [`Store::charter`](super::Store::charter) of the record holding the hash, so that
+/// `verify` and `show --charter` judge a charter alike.
+pub(crate) fn charter_problem(
+    archived: Option<&ArchivedCharter>,
+    record: &Record,
+) -> Option<String> {
+    match archived {
+        None => Some(format!(
+            "the charter of revision {} is not archived",
+            record.revision
+        )),
+        Some(charter)
+            if !charter.is_intact()
+                || record
+                    .charter_sha256
+                    .as_ref()
+                    .is_some_and(|sha| *sha != charter.sha256) =>
+        {
+            Some(format!(
+                "the archived charter of revision {} is not the one this record was shown (edited)",
+                record.revision
+            ))
+        }
+        Some(_) => None,
+    }
+}
+
 /// The walk of [`Store::verify`](super::Store::verify): fed the records in `seq` order,
 /// it remembers the first one that breaks the chain.
 pub(crate) struct Walk {
@@ -147,7 +177,8 @@ impl Walk {
         } else if record.prev_hash != self.expected_prev {
             Some("it does not hold the previous record's hash (a record before it was edited, deleted or inserted)".to_string())
         } else {
-            self.charter_problem(record)
+            let archived = self.charters.iter().find(|c| c.revision == record.revision);
+            charter_problem(archived, record)
         };
         if let Some(reason) = reason {
             self.broken = Some(Broken {
@@ -160,23 +191,6 @@ impl Walk {
         self.expected_seq = record.seq + 1;
         self.expected_prev.clone_from(&record.hash);
         true
-    }
-
-    fn charter_problem(&self, record: &Record) -> Option<String> {
-        let archived = self.charters.iter().find(|c| c.revision == record.revision);
-        match (archived, &record.charter_sha256) {
-            (None, _) => Some(format!(
-                "the charter of revision {} is not archived",
-                record.revision
-            )),
-            (Some(charter), Some(sha)) if *sha != charter.sha256 || !charter.is_intact() => {
-                Some(format!(
-                    "the archived charter of revision {} is not the one this record was shown (edited)",
-                    record.revision
-                ))
-            }
-            _ => None,
-        }
     }
 
     /// Ends the walk against the head the store holds: records missing at the end

@@ -273,6 +273,10 @@ fn scan(
             consent = id;
             ("consent_id = $1", vec![&consent])
         }
+        Filter::Revision(revision) => {
+            consent = revision;
+            ("revision = $1", vec![&consent])
+        }
     };
     let query =
         format!("SELECT {RECORD_COLUMNS} FROM proof_records WHERE {condition} ORDER BY seq");

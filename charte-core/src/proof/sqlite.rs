@@ -253,6 +253,7 @@ fn scan(
         Filter::All => ("?1 IS NULL", rusqlite::types::Value::Null),
         Filter::Since(since) => ("decided_at >= ?1", to_db(since)?.into()),
         Filter::Consent(id) => ("consent_id = ?1", id.to_string().into()),
+        Filter::Revision(revision) => ("revision = ?1", revision.to_string().into()),
     };
     let mut statement = tx
         .prepare(&format!(

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use super::chain::{self, Walk};
+use super::chain::{self, charter_problem, Walk};
 use super::url::{self, Target};
 use super::{
-    ArchivedCharter, Checkpoint, Decision, ProofError, Purged, Receipt, Record, Verification,
+    ArchivedCharter, Broken, Checkpoint, Decision, ProofError, Purged, Receipt, Record,
+    Verification,
 };
 
 /// The schema this charte writes (the `proof_schema` table); a store with a higher one is
@@ -29,6 +30,9 @@ pub(crate) enum Filter<'a> {
     /// Decided at or after this time.
     Since(u64),
     Consent(&'a str),
+    /// Of this revision (its first record holds its archived charter's hash, unless a
+    /// purge deleted it).
+    Revision(&'a str),
 }
 
 /// What [`Backend::read_chain`] reads, in this order.
@@ -230,16 +234,55 @@ impl Store {
         Ok(records)
     }
 
-    /// The charter archived for `revision`, if any.
+    /// The charter archived for `revision`, if any, checked as [`Store::verify`] checks
+    /// it against the revision's first record (the one that archived it, unless a purge
+    /// deleted it): the charter's texts must hash to its SHA-256, that SHA-256 must be
+    /// the one the record holds, and the record's own hash must match its content. A
+    /// forged charter is never handed back as if genuine. The rest of the chain is not
+    /// walked: [`Store::verify`] does that.
     ///
     /// # Errors
-    /// [`ProofError::Store`] when the database fails while being read.
+    /// [`ProofError::Broken`] naming that record when the archived charter is not the
+    /// one it was shown (edited); [`ProofError::Store`] when the database fails while
+    /// being read, or when the texts do not match their SHA-256 and no record of the
+    /// revision is left to name (all purged).
     pub fn charter(&mut self, revision: &str) -> Result<Option<ArchivedCharter>, ProofError> {
-        Ok(self
+        let Some(archived) = self
             .backend
             .charters()?
             .into_iter()
-            .find(|c| c.revision == revision))
+            .find(|c| c.revision == revision)
+        else {
+            return Ok(None);
+        };
+        let mut first = None;
+        self.backend
+            .scan(Filter::Revision(revision), &mut |record| {
+                first = Some(record);
+                false
+            })?;
+        let Some(record) = first else {
+            return if archived.is_intact() {
+                Ok(Some(archived))
+            } else {
+                Err(ProofError::Store(format!(
+                    "the archived charter of revision {revision} does not match its SHA-256 (edited)"
+                )))
+            };
+        };
+        let problem = if chain::hash(&record) != record.hash {
+            Some("its content does not match its hash (edited, or moved)".to_string())
+        } else {
+            charter_problem(Some(&archived), &record)
+        };
+        match problem {
+            Some(reason) => Err(ProofError::Broken(Broken {
+                seq: record.seq,
+                consent_id: Some(record.consent_id),
+                reason,
+            })),
+            None => Ok(Some(archived)),
+        }
     }
 
     /// Deletes the records decided before `before` (Unix seconds), oldest first, and
