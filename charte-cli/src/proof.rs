@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use charte_core::model::duration::CONSENT_LIFETIME;
 use charte_core::proof::{Record, Store};
 use charte_core::Category;
 use clap::{Subcommand, ValueEnum};
@@ -49,14 +50,20 @@ pub enum ProofCommand {
         lang: crate::LangArg,
     },
     /// Delete the records of decisions made before a date, leaving a checkpoint from
-    /// which the rest still verifies. Refuses to run on a broken chain.
+    /// which the rest still verifies. Refuses to run on a broken chain, and refuses a
+    /// date later than now minus a consent's lifetime (6 months): the proof of consents
+    /// still in force is kept, unless --force.
     Purge {
         /// The log: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE.
         url: String,
         /// Delete decisions made before this date (YYYY-MM-DD, UTC midnight, or an
-        /// RFC 3339 time).
+        /// RFC 3339 time); at the latest, now minus 6 months.
         #[arg(long, value_parser = parse_date)]
         before: u64,
+        /// Purge even decisions whose consent may still be in force (made less than 6
+        /// months ago), deleting the proof of consents the site still relies on.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -157,7 +164,7 @@ pub fn run(command: ProofCommand) -> ExitCode {
             charter,
             lang,
         } => show(&url, &id, charter, lang),
-        ProofCommand::Purge { url, before } => purge(&url, before),
+        ProofCommand::Purge { url, before, force } => purge(&url, before, force),
     };
     result.unwrap_or_else(|code| code)
 }
@@ -338,7 +345,20 @@ fn show(
     })
 }
 
-fn purge(url: &str, before: u64) -> Result<ExitCode, ExitCode> {
+fn purge(url: &str, before: u64, force: bool) -> Result<ExitCode, ExitCode> {
+    // A consent cookie is honoured for CONSENT_LIFETIME after its decision: the records
+    // of decisions made since are the proof of consents still in force.
+    let latest = charte_core::consent::now().saturating_sub(CONSENT_LIFETIME);
+    if before > latest && !force {
+        eprintln!(
+            "error: --before {} would delete the proof of consents still in force (a \
+             consent lasts 6 months): the latest allowed is {}; add --force to purge \
+             them anyway",
+            utc(before),
+            utc(latest)
+        );
+        return Err(ExitCode::from(2));
+    }
     match open(url)?.purge(before) {
         Ok(purged) => {
             match &purged.checkpoint {

@@ -298,7 +298,7 @@ fn purge_leaves_a_checkpoint_the_rest_verifies_from() {
     );
 
     log.sql("DELETE FROM proof_records WHERE seq = 4");
-    let refused = charte(&["proof", "purge", &log.url, "--before", "2026-06-01"]);
+    let refused = charte(&["proof", "purge", &log.url, "--before", "2026-05-10"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         stderr(&refused).contains("record 5"),
@@ -310,6 +310,71 @@ fn purge_leaves_a_checkpoint_the_rest_verifies_from() {
         "{}",
         stderr(&refused)
     );
+}
+
+/// A consent lasts 6 months: a purge keeps the proof of consents still in force unless
+/// told otherwise.
+#[test]
+fn purge_keeps_the_proof_of_consents_still_in_force() {
+    use charte_core::model::duration::CONSENT_LIFETIME;
+    let day = |t: u64| {
+        let t = time::OffsetDateTime::from_unix_timestamp(i64::try_from(t).unwrap()).unwrap();
+        format!("{}", t.date())
+    };
+    let log = Log::new("purge-recent", 3);
+    // Two decisions made minutes ago, after three from May 2026.
+    let recent = ProofLog::open(&log.url).unwrap();
+    let now = charte_core::consent::now();
+    for n in [4, 5] {
+        let decision = Decision {
+            consent_id: id(n),
+            decided_at: now - 60,
+            granted: Categories::EMPTY,
+            action: Action::Refuse,
+            route: "/consent".into(),
+        };
+        block_on(recent.record(charter(), decision)).unwrap();
+    }
+    drop(recent);
+
+    let latest_before = day(charte_core::consent::now() - CONSENT_LIFETIME);
+    let tomorrow = day(charte_core::consent::now() + DAY);
+    let refused = charte(&["proof", "purge", &log.url, "--before", &tomorrow]);
+    let latest_after = day(charte_core::consent::now() - CONSENT_LIFETIME);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("proof of consents still in force"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("the latest allowed is {latest_before}"))
+            || message.contains(&format!("the latest allowed is {latest_after}")),
+        "{message}"
+    );
+    assert!(message.contains("--force"), "{message}");
+    let export = charte(&["proof", "export", &log.url, "--format", "csv"]);
+    assert_eq!(stdout(&export).lines().count(), 6, "nothing deleted");
+
+    // The latest allowed date itself purges what is older (the three May decisions).
+    let allowed = charte(&["proof", "purge", &log.url, "--before", &latest_before]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    assert!(
+        stdout(&allowed).starts_with("purged 3 records"),
+        "{}",
+        stdout(&allowed)
+    );
+
+    let forced = charte(&["proof", "purge", &log.url, "--before", &tomorrow, "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert!(
+        stdout(&forced).starts_with("purged 2 records"),
+        "{}",
+        stdout(&forced)
+    );
+    let verified = charte(&["proof", "verify", &log.url]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    assert!(stdout(&verified).starts_with("chain whole: 0 records"));
 }
 
 #[test]

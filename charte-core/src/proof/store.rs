@@ -289,7 +289,10 @@ impl Store {
     /// leaves a checkpoint from which the rest verifies. It stops at the first record
     /// decided at or after `before`: a record is never deleted ahead of an older one, so a
     /// few records decided just before `before` and committed after a later one may stay.
-    /// Archived charters stay (they hold no personal data).
+    /// Archived charters stay (they hold no personal data). `before` is not checked here:
+    /// `charte proof purge` refuses one later than now minus
+    /// [`CONSENT_LIFETIME`](crate::model::duration::CONSENT_LIFETIME) (the records of
+    /// consents still in force) unless `--force`; a caller should do the same.
     ///
     /// # Errors
     /// [`ProofError::Broken`] when the chain does not verify (a purge must not hide
