@@ -527,3 +527,71 @@ fn clicking_the_sites_banner_finds_the_same_as_writing_the_decision() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_stored_cookie_names_the_page_it_first_showed_up_on() {
+    if !browser_available("a_stored_cookie_names_the_page_it_first_showed_up_on") {
+        return;
+    }
+    let site = support::serve();
+    // Breadth-first from the home page: /, /stats, /prefs, /go, /frame, /tracker, /form,
+    // /page/1. `_pk_ref` comes in /stats's `Set-Cookie` header, `_fbp` from
+    // /tracker.js's `document.cookie`; neither page is the last one visited.
+    let options = Options {
+        max_pages: 8,
+        ..Options::default()
+    };
+    let report = audit::run(&support::charter(), &[format!("{}/", site.base)], &options)
+        .expect("the audit runs");
+    let page = |path: &str| format!("{}{path}", site.base);
+    let store_url = |kind: Kind, cookie: &str, state: &str| {
+        let found: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.kind == kind
+                    && f.cookie == cookie
+                    && f.state.map(|s| s.as_str()) == Some(state)
+                    && f.source.map(|s| s.as_str()) == Some("store")
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{state} {cookie}: {}",
+            audit::table(&report)
+        );
+        found[0].url.clone().unwrap_or_default()
+    };
+    for state in ["none", "refuse", "accept", "withdraw"] {
+        let visited: Vec<_> = report
+            .pages
+            .iter()
+            .filter(|p| p.state.as_str() == state)
+            .map(|p| p.url.as_str())
+            .collect();
+        assert_ne!(visited.last(), Some(&page("/stats").as_str()));
+        assert_ne!(visited.last(), Some(&page("/tracker").as_str()));
+        assert_eq!(
+            store_url(Kind::Undeclared, "_fbp", state),
+            page("/tracker"),
+            "{state}: {visited:?}"
+        );
+        // A sub-resource's cookie names the page that loaded it; a redirect's, the
+        // page the audit went to.
+        assert_eq!(store_url(Kind::Undeclared, "pixel", state), page("/"));
+        assert_eq!(store_url(Kind::Undeclared, "ref", state), page("/go"));
+    }
+    for state in ["none", "refuse"] {
+        assert_eq!(
+            store_url(Kind::WithoutConsent, "_pk_ref", state),
+            page("/stats"),
+            "{state}"
+        );
+    }
+    // After the withdrawal, still the page that first set it (in the accept phase).
+    assert_eq!(
+        store_url(Kind::AfterWithdrawal, "_pk_ref", "withdraw"),
+        page("/stats")
+    );
+}

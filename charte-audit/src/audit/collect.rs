@@ -1,6 +1,7 @@
 //! The browser side: each state in a browsing context of its own (its own cookie
 //! store), the four at once in one browser; in each, the pages breadth-first, one tab,
-//! every `Set-Cookie` line, every script write, and the store at the end.
+//! every `Set-Cookie` line, every script write, and the store at the end (each stored
+//! cookie named with the page it first showed up on: the store is read after each page).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::mpsc::Receiver;
@@ -130,12 +131,14 @@ fn visit_state(
     let tab = Tab::open(&context)?;
     let mut visit = Visit {
         tab,
+        context: &context,
         state,
         pages: Vec::new(),
         observations: Vec::new(),
         requests: HashMap::new(),
         responses: HashMap::new(),
         unresolved: Vec::new(),
+        first_seen: HashMap::new(),
     };
     let by_cookie = options.selectors.accept.is_none() || options.selectors.refuse.is_none();
     let first = &starts[0];
@@ -182,25 +185,28 @@ fn visit_state(
         }
     }
     visit.resolve();
-    let last = visit
-        .pages
-        .last()
-        .map(|p| p.url.clone())
-        .unwrap_or_default();
     let at = now();
     let end_moment = match (state, moment) {
         (State::Withdraw, _) => Moment::Withdrawn,
         (_, moment) => moment,
     };
-    let page = visit.pages.len();
     for cookie in context.cookies()? {
+        // The last page's read saw what this one sees (nothing happens in between).
+        let (page, url) = visit
+            .first_seen
+            .get(&identity(&cookie))
+            .cloned()
+            .unwrap_or_else(|| {
+                let last = visit.pages.last().map(|p| p.url.clone());
+                (visit.pages.len(), last.unwrap_or_default())
+            });
         visit.observations.push(Observation {
             state,
             moment: end_moment,
             source: Source::Store,
             name: cookie.name.clone(),
             seen: Seen::Stored(cookie),
-            url: last.clone(),
+            url,
             at,
             page,
         });
@@ -278,9 +284,22 @@ impl Tab {
     }
 }
 
+/// A stored cookie's identity, as the browser keys its store: name, domain, path.
+type Identity = (String, String, String);
+
+fn identity(cookie: &browser::Cookie) -> Identity {
+    (
+        cookie.name.clone(),
+        cookie.domain.clone(),
+        cookie.path.clone(),
+    )
+}
+
 /// One state's pages and what was seen on them.
-struct Visit {
+struct Visit<'a> {
     tab: Tab,
+    /// The state's browsing context, whose store is read after each page.
+    context: &'a Context,
     state: State,
     pages: Vec<Page>,
     observations: Vec<Observation>,
@@ -290,6 +309,9 @@ struct Visit {
     responses: HashMap<String, usize>,
     /// `Set-Cookie` observations whose URL is that of `(request id, hop)`.
     unresolved: Vec<(usize, (String, usize))>,
+    /// Per stored cookie, the first page (its order and URL) after which the store
+    /// held it: a `store` finding names that page, not the last one visited.
+    first_seen: HashMap<Identity, (usize, String)>,
 }
 
 /// The same-origin links of a page, in document order, as absolute URLs.
@@ -297,7 +319,7 @@ const LINKS: &str =
     "document.contentType === 'text/html' || document.contentType === 'application/xhtml+xml' \
      ? Array.from(document.querySelectorAll('a[href]'), a => a.href) : []";
 
-impl Visit {
+impl Visit<'_> {
     /// Gives each `Set-Cookie` observation its response's URL.
     fn resolve(&mut self) {
         for (index, (id, hop)) in self.unresolved.drain(..) {
@@ -349,6 +371,7 @@ impl Visit {
         }
         let loaded = self.tab.page.navigate_within(url, options.page_timeout);
         self.drain(moment, options.settle);
+        self.read_store(self.pages.len(), url)?;
         // A download (a CSV, a PDF...) aborts the navigation: its responses were seen,
         // the tab stays on the previous document, whose links are not this page's.
         let (error, follow) = match loaded {
@@ -405,6 +428,21 @@ impl Visit {
             }
         }
         self.drain(moment, options.settle);
+        // What the click stored showed up on the page the banner was clicked on.
+        if let Some(clicked) = self.pages.last().map(|p| p.url.clone()) {
+            self.read_store(self.pages.len() - 1, &clicked)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the store once the page at `page` (its order in the state) is quiet, and
+    /// remembers `url` for each cookie seen there for the first time.
+    fn read_store(&mut self, page: usize, url: &str) -> Result<(), Error> {
+        for cookie in self.context.cookies()? {
+            self.first_seen
+                .entry(identity(&cookie))
+                .or_insert_with(|| (page, url.to_owned()));
+        }
         Ok(())
     }
 

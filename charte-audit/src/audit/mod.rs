@@ -73,7 +73,8 @@ pub enum Source {
     SetCookie,
     /// A write by a script: `document.cookie` or `cookieStore.set`.
     Script,
-    /// The browser's cookie store at the end of a state.
+    /// The browser's cookie store at the end of a state (its URL: the first page after
+    /// which the store held the cookie).
     Store,
 }
 
@@ -146,7 +147,8 @@ pub struct Finding {
     /// Where it was seen.
     pub source: Option<Source>,
     /// The response's URL (`set-cookie`), the writing script's (`script`), or the
-    /// page after which the store was read (`store`).
+    /// first page after which the store held the cookie (`store`; in `withdraw`, that
+    /// can be a page of the browsing before the withdrawal).
     pub url: Option<String>,
     /// Why it is a finding, in words.
     pub detail: String,
@@ -264,7 +266,8 @@ pub struct Observation {
     /// What was seen: a `Set-Cookie` line, a `document.cookie` string (also for
     /// `cookieStore.set`, rewritten as one), or a stored cookie.
     pub seen: Seen,
-    /// The URL of the response, script or page.
+    /// The URL of the response, of the script, or (`store`) of the first page after
+    /// which the store held the cookie.
     pub url: String,
     /// When, in Unix seconds (lifetimes of `Expires` are counted from it).
     pub at: u64,
