@@ -127,9 +127,9 @@ fn visit(charter: &charte_core::Charter, args: &AuditArgs) -> Result<Report, aud
 fn show(report: &Report) {
     let terminal = std::io::stdout().is_terminal();
     if terminal {
-        print!("{}", audit::table(report));
+        crate::out::out!("{}", audit::table(report));
     } else {
-        print!("{}", audit::lines(report));
+        crate::out::out!("{}", audit::lines(report));
     }
     for page in &report.pages {
         if let Some(error) = &page.error {

@@ -3,13 +3,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::out::out;
+
 /// Prints the guard script of a valid declaration to stdout (the bytes
 /// `Charter::guard_script` gives); a declaration with errors prints them, as `check`
 /// does, and nothing else.
 pub(crate) fn guard(file: &Path) -> ExitCode {
     match charte_core::check(&super::origin(file)).charter {
         Ok(charter) => {
-            print!("{}", charter.guard_script());
+            out!("{}", charter.guard_script());
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {

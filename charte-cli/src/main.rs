@@ -8,9 +8,13 @@ use charte_cli::import::Defaults;
 use charte_core::{render::Format, Lang};
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod out;
+
 mod audit;
 mod guard;
 mod proof;
+
+use out::{out, outln};
 
 #[derive(Parser)]
 #[command(name = "charte", version, about = "Cookie charters as code")]
@@ -157,7 +161,7 @@ fn render(file: &Path, format: Format, lang: Option<Lang>) -> ExitCode {
     match charte_core::check(&origin(file)).charter {
         Ok(charter) => {
             let lang = lang.unwrap_or(charter.lang());
-            print!("{}", charter.render(format, lang));
+            out!("{}", charter.render(format, lang));
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
@@ -197,7 +201,7 @@ fn import(page: &Path, defaults: &Defaults) -> ExitCode {
             for warning in &imported.warnings {
                 eprintln!("{}: warning: {}", located(warning), warning.message);
             }
-            print!("{}", imported.toml());
+            out!("{}", imported.toml());
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -223,7 +227,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
     let mut errors = 0;
     for file in files {
         match charte_core::check(&origin(file)).charter {
-            Ok(charter) => println!(
+            Ok(charter) => outln!(
                 "{}: ok ({} cookies, revision {})",
                 file.display(),
                 charter.cookies().len(),

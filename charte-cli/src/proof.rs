@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use crate::out::{out, outln};
+
 use charte_core::model::duration::CONSENT_LIFETIME;
 use charte_core::proof::{Record, Store};
 use charte_core::Category;
@@ -187,35 +189,59 @@ fn verify(url: &str) -> Result<ExitCode, ExitCode> {
         ),
         None => String::new(),
     };
-    println!(
+    outln!(
         "chain whole: {} records{from}; last record {}, hash {}",
-        verification.records, verification.head_seq, verification.head_hash
+        verification.records,
+        verification.head_seq,
+        verification.head_hash
     );
     Ok(ExitCode::SUCCESS)
 }
 
-fn failed_output(e: impl std::fmt::Display) -> ExitCode {
+/// A write error of the export: a reader that has gone (`export ... | head`) ends it
+/// quietly and successfully; any other is reported (exit 2).
+fn failed_output(e: &std::io::Error) -> Option<ExitCode> {
+    if crate::out::reader_gone(e) {
+        return None;
+    }
     eprintln!("error: cannot write the export: {e}");
-    ExitCode::from(2)
+    Some(ExitCode::from(2))
+}
+
+/// The I/O error under a CSV writer's error, so that a closed pipe is recognised.
+fn io_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 fn export(url: &str, format: ExportFormat, since: Option<u64>) -> Result<ExitCode, ExitCode> {
     let mut store = open(url)?;
     let stdout = std::io::stdout().lock();
-    let mut output_error = None;
+    let mut output_error: Option<std::io::Error> = None;
     let read = match format {
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(stdout);
-            writer.write_record(COLUMNS).map_err(failed_output)?;
-            let read = store.export(since, |record| match writer.write_record(fields(&record)) {
-                Ok(()) => true,
+            let read = match writer.write_record(COLUMNS) {
                 Err(e) => {
-                    output_error = Some(e.to_string());
-                    false
+                    output_error = Some(io_error(e));
+                    Ok(())
                 }
-            });
-            if let Err(e) = writer.flush() {
-                output_error.get_or_insert(e.to_string());
+                Ok(()) => {
+                    store.export(since, |record| match writer.write_record(fields(&record)) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            output_error = Some(io_error(e));
+                            false
+                        }
+                    })
+                }
+            };
+            if output_error.is_none() {
+                if let Err(e) = writer.flush() {
+                    output_error = Some(e);
+                }
             }
             read
         }
@@ -247,13 +273,15 @@ fn export(url: &str, format: ExportFormat, since: Option<u64>) -> Result<ExitCod
             let read = store.export(since, |record| match write(&mut out, &record) {
                 Ok(()) => true,
                 Err(e) => {
-                    output_error = Some(e.to_string());
+                    output_error = Some(e);
                     false
                 }
             });
-            let end: &[u8] = if first { b"[]\n" } else { b"\n]\n" };
-            if let Err(e) = out.write_all(end).and_then(|()| out.flush()) {
-                output_error.get_or_insert(e.to_string());
+            if output_error.is_none() {
+                let end: &[u8] = if first { b"[]\n" } else { b"\n]\n" };
+                if let Err(e) = out.write_all(end).and_then(|()| out.flush()) {
+                    output_error = Some(e);
+                }
             }
             read
         }
@@ -262,8 +290,8 @@ fn export(url: &str, format: ExportFormat, since: Option<u64>) -> Result<ExitCod
         eprintln!("error: {e}");
         return Err(ExitCode::from(2));
     }
-    match output_error {
-        Some(e) => Err(failed_output(e)),
+    match output_error.as_ref().and_then(failed_output) {
+        Some(code) => Err(code),
         None => Ok(ExitCode::SUCCESS),
     }
 }
@@ -327,14 +355,14 @@ fn show(
             (CharterFormat::Html, crate::LangArg::Fr) => &archived.html_fr,
             (CharterFormat::Html, crate::LangArg::En) => &archived.html_en,
         };
-        print!("{page}");
+        out!("{page}");
         return Ok(ExitCode::SUCCESS);
     }
     for record in &records {
-        println!("record {}", record.seq);
+        outln!("record {}", record.seq);
         for (name, value) in COLUMNS.iter().zip(fields(record)).skip(1) {
             if !value.is_empty() {
-                println!("  {name:<15}{value}");
+                outln!("  {name:<15}{value}");
             }
         }
     }
@@ -362,14 +390,14 @@ fn purge(url: &str, before: u64, force: bool) -> Result<ExitCode, ExitCode> {
     match open(url)?.purge(before) {
         Ok(purged) => {
             match &purged.checkpoint {
-                Some(c) if purged.deleted > 0 => println!(
+                Some(c) if purged.deleted > 0 => outln!(
                     "purged {} records of decisions before {}; checkpoint: record {}, hash {}",
                     purged.deleted,
                     utc(before),
                     c.seq,
                     c.hash
                 ),
-                _ => println!("nothing to purge before {}", utc(before)),
+                _ => outln!("nothing to purge before {}", utc(before)),
             }
             Ok(ExitCode::SUCCESS)
         }

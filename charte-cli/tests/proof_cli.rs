@@ -377,6 +377,32 @@ fn purge_keeps_the_proof_of_consents_still_in_force() {
     assert!(stdout(&verified).starts_with("chain whole: 0 records"));
 }
 
+/// `charte proof export URL | head -1`: the reader leaving early ends the export
+/// quietly, exit 0 (see `broken_pipe.rs` for the other subcommands).
+#[test]
+fn export_and_show_end_quietly_when_the_reader_leaves() {
+    let log = Log::new("closed-pipe", 40);
+    let script = r#"trap '' PIPE
+{ sleep 0.5; if printf x 2>/dev/null; then echo "the reader is still there" >&2; fi
+  "$0" "$@"; echo "exit $?" >&2; } | true"#;
+    for args in [
+        &["proof", "export", &log.url][..],
+        &["proof", "export", &log.url, "--format", "csv"],
+        &["proof", "show", &log.url, &id(3)],
+        &["proof", "show", &log.url, &id(3), "--charter", "html"],
+        &["proof", "verify", &log.url],
+    ] {
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_charte"))
+            .args(args)
+            .output()
+            .expect("run sh");
+        assert_eq!(stderr(&output), "exit 0\n", "{args:?}");
+    }
+}
+
 #[test]
 fn bad_urls_dates_and_stores_exit_2() {
     let bad_url = charte(&["proof", "verify", "proof.sqlite"]);
