@@ -227,12 +227,15 @@ fn check(files: &[PathBuf]) -> ExitCode {
     let mut errors = 0;
     for file in files {
         match charte_core::check(&origin(file)).charter {
-            Ok(charter) => outln!(
-                "{}: ok ({} cookies, revision {})",
-                file.display(),
-                charter.cookies().len(),
-                charter.revision()
-            ),
+            Ok(charter) => {
+                let count = charter.cookies().len();
+                let noun = if count == 1 { "cookie" } else { "cookies" };
+                outln!(
+                    "{}: ok ({count} {noun}, revision {})",
+                    file.display(),
+                    charter.revision()
+                );
+            }
             Err(diagnostics) => {
                 print_diagnostics(&diagnostics);
                 errors += diagnostics.0.len();

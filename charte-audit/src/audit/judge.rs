@@ -157,13 +157,13 @@ fn problems(
             Lifetime::Seconds(limit) if lifetime > limit + slack => problems.push((
                 Kind::TooLong,
                 format!(
-                    "lives {}, over {} ({} days)",
+                    "lives {}, over {} ({})",
                     span(lifetime),
                     declared.duration().map_or_else(
                         || "the cap".to_owned(),
                         |d| format!("the declared {}", d.text)
                     ),
-                    days(limit)
+                    span(limit)
                 ),
             )),
             Lifetime::Seconds(_) => {}
@@ -281,7 +281,9 @@ fn same_site_word(same_site: SameSite) -> &'static str {
 fn span(seconds: u64) -> String {
     const HOUR: u64 = 3_600;
     if seconds >= charte_core::model::duration::DAY {
-        format!("{} days", days(seconds))
+        let days = days(seconds);
+        let unit = if days == "1" { "day" } else { "days" };
+        format!("{days} {unit}")
     } else if seconds >= HOUR {
         format!("{:.1} hours", seconds as f64 / HOUR as f64)
     } else {
