@@ -162,12 +162,20 @@ impl Charter {
     /// [module](crate::banner::post) for the rules), then its fields: `choice` =
     /// `all` | `none` | `custom`, and for `custom` the checkboxes `statistics`,
     /// `first-party`, `third-party` (value `on`); `return_to`, the page to go back to.
-    /// Other fields are ignored (a site's own tokens).
+    /// Other fields are ignored (a site's own tokens). Only the categories the charter
+    /// asks consent for (those of its cookies that need it) can be granted: `all` grants
+    /// those, and a box for another category is ignored.
     ///
     /// ```
     /// # let charter = charte_core::check_str("x.toml", r#"
     /// # [charter]
     /// # site = "https://example.fr"
+    /// # [[cookie]]
+    /// # name = "_pk_id"
+    /// # provider = "Matomo"
+    /// # service = "Audience"
+    /// # purpose = "Count visits."
+    /// # category = "statistics"
     /// # "#).charter.unwrap();
     /// use charte_core::banner::{ConsentPost, Refusal};
     /// use charte_core::Category;
@@ -182,6 +190,10 @@ impl Charter {
     /// };
     /// let decision = charter.decide_consent(&lawful).unwrap();
     /// assert_eq!(decision.granted, [Category::Statistics]);
+    ///
+    /// // A box for a category no cookie of this charter needs grants nothing.
+    /// let third_party = ConsentPost { body: b"choice=custom&third-party=on", ..lawful };
+    /// assert!(charter.decide_consent(&third_party).unwrap().granted.is_empty());
     /// assert_eq!(decision.location, "/donnees?page=2");
     ///
     /// let forged = ConsentPost {
@@ -200,7 +212,11 @@ impl Charter {
             return Err(Refusal::TooLarge(post.body.len()));
         }
         let fields = Fields::read(post.body)?;
-        let granted = fields.granted()?;
+        let mut granted = fields.granted()?;
+        // Only what the charter asks can be granted: a form naming a category no declared
+        // cookie needs would have the proof record a choice the visitor was never offered.
+        let asked = self.asked();
+        granted.retain(|category| asked.contains(*category));
         let location = match fields.return_to {
             Some(target) => {
                 if !is_local_path(&target) {

@@ -58,7 +58,7 @@ mod on {
                 let action = if granted.is_empty() && !request.granted().is_empty() {
                     Action::Withdraw
                 } else {
-                    Action::of(granted, asked(charter))
+                    Action::of(granted, charter.asked())
                 };
                 Decision {
                     consent_id: consent.id().map(|id| id.to_string()).unwrap_or_default(),
@@ -88,17 +88,6 @@ mod on {
             .as_mut()
             .poll(cx)
             .map(|result| result.map(drop).map_err(|e| e.to_string()))
-    }
-
-    /// The categories the charter asks consent for.
-    fn asked(charter: &Charter) -> Categories {
-        let mut asked = Categories::EMPTY;
-        for cookie in charter.cookies() {
-            if cookie.needs_consent() {
-                asked.insert(cookie.category());
-            }
-        }
-        asked
     }
 
     /// The page the decision was made on: where the response sends the visitor back

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::duration::{Lifetime, CONSENT_LIFETIME, MAX_ANONYMOUS_LIFETIME, MAX_COOKIE_LIFETIME};
-use super::{Category, Cookie};
+use super::{Categories, Category, Cookie};
 
 /// The language of a charter's texts and of a rendered page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -147,6 +147,17 @@ impl Charter {
                 .iter()
                 .position(|c| c.p.pattern && name.starts_with(c.p.name.as_bytes()))
         })
+    }
+
+    /// The categories this charter asks consent for: those of its cookies that need it.
+    pub(crate) fn asked(&self) -> Categories {
+        let mut asked = Categories::EMPTY;
+        for cookie in self.cookies() {
+            if cookie.needs_consent() {
+                asked.insert(cookie.category());
+            }
+        }
+        asked
     }
 
     /// The longest `cookie` (one of this charter's) may live, as the charter says (the
