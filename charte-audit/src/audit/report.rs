@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use charte_core::render::Escaped;
 use serde::Serialize;
 
 use super::{Finding, Kind, Report, State};
@@ -145,27 +146,12 @@ fn meaning(kind: Kind) -> &'static str {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The report as one standalone HTML page (no external resource): a summary, then per
 /// state a table of its findings (cookie, kind, source, URL, why), the declared
 /// cookies never seen, and the pages visited.
 pub fn html(report: &Report) -> String {
     let mut page = String::new();
-    let site = escape(&report.charter);
+    let site = Escaped(&report.charter);
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -182,7 +168,7 @@ pub fn html(report: &Report) -> String {
          (<em>withdraw</em>). Every cookie seen in a response (<em>set-cookie</em>), \
          written by a script (<em>script</em>) or left in the browser \
          (<em>store</em>) was compared with the charter.</p>\n",
-        escape(&report.revision)
+        Escaped(&report.revision)
     );
     let failing = report
         .findings
@@ -232,11 +218,11 @@ pub fn html(report: &Report) -> String {
             let _ = writeln!(
                 page,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"url\">{}</td><td>{}</td></tr>",
-                escape(&finding.cookie),
+                Escaped(&finding.cookie),
                 finding.kind,
                 finding.source.map_or("", |s| s.as_str()),
-                escape(finding.url.as_deref().unwrap_or_default()),
-                escape(&finding.detail),
+                Escaped(finding.url.as_deref().unwrap_or_default()),
+                Escaped(&finding.detail),
             );
         }
         page.push_str("</tbody>\n</table>\n");
@@ -252,7 +238,7 @@ pub fn html(report: &Report) -> String {
     } else {
         page.push_str("<ul>\n");
         for finding in unused {
-            let _ = writeln!(page, "<li><code>{}</code></li>", escape(&finding.cookie));
+            let _ = writeln!(page, "<li><code>{}</code></li>", Escaped(&finding.cookie));
         }
         page.push_str("</ul>\n");
     }
@@ -263,8 +249,8 @@ pub fn html(report: &Report) -> String {
             page,
             "<tr><td>{}</td><td class=\"url\">{}</td><td>{}</td></tr>",
             visited.state,
-            escape(&visited.url),
-            escape(visited.error.as_deref().unwrap_or_default()),
+            Escaped(&visited.url),
+            Escaped(visited.error.as_deref().unwrap_or_default()),
         );
     }
     page.push_str("</tbody>\n</table>\n</body>\n</html>\n");

@@ -1,11 +1,12 @@
 //! The banner's HTML fragment.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use super::words::Words;
 use super::{without_reopen, REOPEN, STYLESHEET};
 use crate::consent::Consent;
 use crate::model::{Category, Charter, Lang};
+use crate::render::Escaped;
 
 /// The consent banner of a charter, made by [`Charter::banner`]: writes the HTML
 /// fragment with [`Display`](fmt::Display) (`banner.to_string()`, `format!("{banner}")`),
@@ -279,23 +280,4 @@ pub fn manage_link(lang: Lang) -> String {
         "<a id=\"manage-cookies\" href=\"?{REOPEN}\">{}</a>",
         Words::of(lang).manage
     )
-}
-
-/// Text escaped for HTML content and quoted attribute values.
-struct Escaped<'a>(&'a str);
-
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            match c {
-                '&' => f.write_str("&amp;")?,
-                '<' => f.write_str("&lt;")?,
-                '>' => f.write_str("&gt;")?,
-                '"' => f.write_str("&quot;")?,
-                '\'' => f.write_str("&#39;")?,
-                c => f.write_char(c)?,
-            }
-        }
-        Ok(())
-    }
 }

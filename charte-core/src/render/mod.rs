@@ -13,6 +13,7 @@ mod words;
 use std::fmt;
 
 use crate::model::{Category, Charter, Cookie, Lang};
+pub use html::Escaped;
 use words::Words;
 
 /// The format of a rendered charter page.
